@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Bundles src/ into one executable file: node build.mjs [--app NAME] [--sha SHA] [--outfile PATH]
+import { build } from "esbuild";
+import { chmodSync, readFileSync, statSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { brotliCompressSync, constants } from "node:zlib";
+
+// Parts that only some runs use: kept compressed in the bundle, compiled on first use (src/chunks.ts).
+const CHUNKS = {
+  spawn: "src/spawn.ts",
+  "fake-metadata": "src/fake-metadata/server.ts",
+};
+
+const { values } = parseArgs({
+  options: { app: { type: "string" }, sha: { type: "string" }, outfile: { type: "string", default: "entrypoint" } },
+});
+const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+const baked = {};
+if (values.app) baked.app = values.app;
+if (values.sha) baked.sha = values.sha;
+
+const common = { bundle: true, platform: "node", format: "cjs", target: "node22", minify: true, legalComments: "none", logLevel: "warning" };
+const define = { __ENTRYPOINT_VERSION__: JSON.stringify(pkg.version) };
+
+async function packChunk(entry) {
+  const result = await build({ ...common, entryPoints: [entry], write: false, define });
+  const code = result.outputFiles[0].contents;
+  return brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length } }).toString("base64");
+}
+
+const chunks = Object.fromEntries(await Promise.all(Object.entries(CHUNKS).map(async ([name, entry]) => [name, await packChunk(entry)])));
+
+await build({
+  ...common,
+  entryPoints: ["src/main.ts"],
+  outfile: values.outfile,
+  // Line 2 is the one `entrypoint install` rewrites (see src/baked.ts).
+  banner: { js: `#!/usr/bin/env node\nvar __ENTRYPOINT_BAKED__ = ${JSON.stringify(baked)};` },
+  define: { ...define, __ENTRYPOINT_CHUNKS__: JSON.stringify(chunks) },
+});
+chmodSync(values.outfile, 0o755);
+console.log(`built ${values.outfile} (${(statSync(values.outfile).size / 1024).toFixed(0)} KiB)`);

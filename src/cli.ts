@@ -1,0 +1,70 @@
+import { usageError } from "./errors.ts";
+import { BOOT_OPTIONS, SUBCOMMAND_OPTIONS, SUBCOMMANDS, type OptionSpec, type Subcommand } from "./options.ts";
+
+export interface CommandLine {
+  subcommand: Subcommand | "run";
+  /** Flag values by option key; on/off flags hold "1". */
+  flags: Record<string, string>;
+  repeated: Record<string, string[]>;
+  positionals: string[];
+  /** The command to exec and its arguments, untouched. */
+  command: string[];
+}
+
+const isSubcommand = (word: string): word is Subcommand => (SUBCOMMANDS as readonly string[]).includes(word);
+
+function findOption(arg: string, subcommand: CommandLine["subcommand"]): OptionSpec | undefined {
+  const extra = subcommand === "run" ? [] : (SUBCOMMAND_OPTIONS[subcommand] ?? []);
+  return [...extra, ...BOOT_OPTIONS].find((o) => o.flag === arg);
+}
+
+/** Splits argv into options, subcommand and command: options come first, the first other word ends them. */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const line: CommandLine = { subcommand: "run", flags: {}, repeated: {}, positionals: [], command: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      if (line.subcommand === "run") line.command = argv.slice(i + 1);
+      else line.positionals.push(...argv.slice(i + 1));
+      return line;
+    }
+    if (arg === "--help" || arg === "-h") return { ...line, subcommand: "help" };
+    if (arg === "--version") return { ...line, subcommand: "version" };
+    if (arg.startsWith("-") && arg !== "-") {
+      i = readOption(argv, i, line);
+      continue;
+    }
+    if (line.subcommand !== "run") line.positionals.push(arg);
+    else if (isSubcommand(arg)) line.subcommand = arg;
+    else {
+      line.command = argv.slice(i);
+      return line;
+    }
+  }
+  return line;
+}
+
+/** Reads the option at argv[i] into line and returns the index of its last word. */
+function readOption(argv: readonly string[], i: number, line: CommandLine): number {
+  const arg = argv[i]!;
+  const eq = arg.indexOf("=");
+  const name = eq > 0 ? arg.slice(0, eq) : arg;
+  const spec = findOption(name, line.subcommand);
+  if (!spec) {
+    const where = line.subcommand === "run" ? "" : ` for "${line.subcommand}"`;
+    throw usageError(`unknown option ${JSON.stringify(name)}${where}; see "entrypoint --help" (options go before the command)`);
+  }
+  let value = "1";
+  let last = i;
+  if (spec.value === undefined) {
+    if (eq > 0) throw usageError(`option ${spec.flag} takes no value, got ${JSON.stringify(arg)}`);
+  } else if (eq > 0) {
+    value = arg.slice(eq + 1);
+  } else {
+    if (i + 1 >= argv.length) throw usageError(`option ${spec.flag} needs a value (${spec.value})`);
+    value = argv[++last]!;
+  }
+  if (spec.repeatable) (line.repeated[spec.key] ??= []).push(value);
+  else line.flags[spec.key] = value;
+  return last;
+}

@@ -1,0 +1,78 @@
+import { createHash } from "node:crypto";
+import type { Address } from "../address.ts";
+
+export interface FakeTask {
+  address?: Address;
+  networkMode: string;
+  cluster: string;
+  family: string;
+  region: string;
+  taskArn: string;
+  tags: Record<string, string>;
+  startedAt: string;
+}
+
+const ACCOUNT = "123456789012";
+
+/** A stable task ARN per address, so a restarted fake gives a caller the same identity. */
+export function taskArnFor(region: string, cluster: string, key: string): string {
+  const id = createHash("sha256").update(key).digest("hex").slice(0, 32);
+  return `arn:aws:ecs:${region}:${ACCOUNT}:task/${cluster}/${id}`;
+}
+
+// Field names as the ECS agent writes them; empty lists are left out, as the agent does.
+function network(task: FakeTask): Record<string, unknown> {
+  const net: Record<string, unknown> = { NetworkMode: task.networkMode };
+  if (task.networkMode === "host" || !task.address) return net;
+  const v4 = task.address.family === 4;
+  net[v4 ? "IPv4Addresses" : "IPv6Addresses"] = [task.address.ip];
+  net.AttachmentIndex = 0;
+  net.MACAddress = "0a:58:a9:fe:ac:02";
+  if (v4) net.IPv4SubnetCIDRBlock = `${task.address.ip.split(".").slice(0, 3).join(".")}.0/24`;
+  else net.IPv6SubnetCIDRBlock = "fd00::/64";
+  net.PrivateDNSName = `ip-${task.address.ip.replace(/[.:]/g, "-")}.ec2.internal`;
+  return net;
+}
+
+export function containerDocument(task: FakeTask): Record<string, unknown> {
+  const taskId = task.taskArn.split("/").pop()!;
+  return {
+    DockerId: `${taskId}-0000000000`,
+    Name: "app",
+    DockerName: "app",
+    Image: `${task.family}:latest`,
+    ImageID: "sha256:" + "0".repeat(64),
+    Labels: {
+      "com.amazonaws.ecs.cluster": task.cluster,
+      "com.amazonaws.ecs.container-name": "app",
+      "com.amazonaws.ecs.task-arn": task.taskArn,
+      "com.amazonaws.ecs.task-definition-family": task.family,
+      "com.amazonaws.ecs.task-definition-version": "1",
+    },
+    DesiredStatus: "RUNNING",
+    KnownStatus: "RUNNING",
+    Limits: { CPU: 0.25, Memory: 512 },
+    CreatedAt: task.startedAt,
+    StartedAt: task.startedAt,
+    Type: "NORMAL",
+    ContainerARN: `arn:aws:ecs:${task.region}:${ACCOUNT}:container/${task.cluster}/${taskId}/app`,
+    Networks: [network(task)],
+  };
+}
+
+export function taskDocument(task: FakeTask): Record<string, unknown> {
+  return {
+    Cluster: `arn:aws:ecs:${task.region}:${ACCOUNT}:cluster/${task.cluster}`,
+    TaskARN: task.taskArn,
+    Family: task.family,
+    Revision: "1",
+    DesiredStatus: "RUNNING",
+    KnownStatus: "RUNNING",
+    Limits: { CPU: 0.25, Memory: 512 },
+    PullStartedAt: task.startedAt,
+    PullStoppedAt: task.startedAt,
+    AvailabilityZone: `${task.region}a`,
+    LaunchType: "FARGATE",
+    Containers: [containerDocument(task)],
+  };
+}

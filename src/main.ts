@@ -1,0 +1,121 @@
+import { BAKED } from "./baked.ts";
+import { parseCommandLine, type CommandLine } from "./cli.ts";
+import { buildConfig, type Config } from "./config.ts";
+import { configError, EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
+import { loadChunk } from "./chunks.ts";
+import { canExecve, execve, type ExecTarget } from "./exec.ts";
+import { usage, versionLine } from "./help.ts";
+import { install } from "./install.ts";
+import { createLogger, now, writeFd, type Logger } from "./log.ts";
+import { learnAddress } from "./metadata.ts";
+import { envShOverrides, releaseNameIn } from "./release-files.ts";
+import { releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
+import { nodeName } from "./node-name.ts";
+import { resolveCommand } from "./resolve-command.ts";
+import { ENV } from "./options.ts";
+
+const selfPath = process.argv[1] ?? "entrypoint";
+
+// Until the config is read, log in the format the environment asks for.
+let log: Logger = createLogger({ format: process.env[ENV.logFormat] === "json" ? "json" : "text", quiet: false, debug: false });
+
+function loadConfig(line: CommandLine): Config {
+  const config = buildConfig({ line, env: process.env, baked: BAKED, selfPath, releaseNameIn });
+  log = createLogger(config.log);
+  return config;
+}
+
+function requireBasename(config: Config): string {
+  if (config.basename) return config.basename;
+  throw configError(
+    `no app name for the node name: pass --app NAME, set ${ENV.app}, or bake it in with "entrypoint install PATH --app NAME" (no RELEASE_NAME found in a start script in ${config.binDir})`,
+  );
+}
+
+/** Steps 3-5 of the boot, shared with "entrypoint env": address → peers → the release's variables. */
+async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const started = now();
+  const preset = env.RELEASE_NODE;
+  if (preset) log.info(`RELEASE_NODE is already set to ${preset}; keeping it, metadata not fetched`);
+  const basename = preset || (!config.ip && !config.metadataUri) ? config.basename : requireBasename(config);
+  const learned = preset ? undefined : await learnAddress(config, log);
+  if (!preset && !learned) log.warn("no metadata endpoint and no --ip: running without distribution variables (--allow-no-metadata)");
+  const node = learned && basename ? nodeName(basename, learned.address.ip) : undefined;
+  if (node) log.info(`node ${node}`, { ip_from: learned!.source, ms: Math.round(now() - started) });
+  warnAboutEnvSh(config);
+  return releaseVariables({ distribution: config.distribution, node, family: learned?.address.family, distPort: config.distPort, env });
+}
+
+/** The boot: config → command → address → peers (if on) → release env → exec. */
+async function boot(line: CommandLine): Promise<number> {
+  const [command, ...args] = line.command;
+  if (command === undefined) throw usageError('missing command: entrypoint [options] [--] <command> [args...], e.g. "entrypoint server"');
+  // 1. Configuration, validated once; a bad value stops here, before any waiting.
+  const config = loadConfig(line);
+  // 2. The command must exist before we spend time on the network.
+  const path = resolveCommand(command, config.binDir, process.env.PATH);
+  // 3-5. Address, peers and the release's variables.
+  const vars = await releaseEnv(config, process.env);
+  const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
+  // 6. Become the command, or stand in for it where the runtime cannot exec.
+  const mode = config.execMode === "auto" ? (canExecve() ? "execve" : "spawn") : config.execMode;
+  if (mode === "execve") {
+    if (!canExecve()) throw new EntrypointError(EXIT.config, `--exec-mode execve: this Node.js (${process.version}) has no process.execve; use Node.js >= 22.15, or --exec-mode spawn`);
+    log.debug("exec", { path, mode });
+    execve(target);
+  }
+  const { spawnAndWait } = loadChunk("spawn");
+  return spawnAndWait(target, log);
+}
+
+function warnAboutEnvSh(config: Config): void {
+  for (const { file, variable } of envShOverrides(config.binDir)) {
+    log.warn(`${file} sets ${variable} and runs after the entrypoint, overriding its value; remove that line from rel/env.sh.eex`);
+  }
+}
+
+async function printEnv(line: CommandLine): Promise<number> {
+  const format = (line.flags.format ?? "shell") as EnvFormat;
+  if (!["shell", "json", "dotenv"].includes(format)) throw usageError(`--format: expected shell, json or dotenv, got ${JSON.stringify(format)}`);
+  if (line.positionals.length > 0) throw usageError(`env takes no arguments, got ${JSON.stringify(line.positionals[0])}`);
+  const vars = await releaseEnv(loadConfig(line), process.env);
+  writeFd(1, renderVariables(vars, format));
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const line = parseCommandLine(argv);
+  switch (line.subcommand) {
+    case "help":
+      writeFd(1, usage());
+      return 0;
+    case "version":
+      writeFd(1, versionLine());
+      return 0;
+    case "install":
+      log.info(`wrote ${install(selfPath, line.positionals, line.flags)}`);
+      return 0;
+    case "fake-metadata": {
+      const { runFakeMetadata } = loadChunk("fake-metadata");
+      return runFakeMetadata(line, log);
+    }
+    case "env":
+      return printEnv(line);
+    case "doctor":
+      throw usageError('"doctor" is not available in this version');
+    case "run":
+      return boot(line);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (isEntrypointError(err)) {
+      log.error(err.message);
+      process.exit(err.exitCode);
+    }
+    log.error(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(EXIT.software);
+  },
+);

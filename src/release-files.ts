@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const START_SCRIPT_NAME = /RELEASE_NAME:-"?([A-Za-z0-9_]+)/;
+// A line that sets the variable outright (not a "${RELEASE_NODE:-…}" default of itself).
+const OVERRIDE = /^\s*(?:export\s+)?(RELEASE_NODE|RELEASE_DISTRIBUTION)=(?!"?\$\{\1:-)/m;
+
+function readSmallFile(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.size < 256 * 1024 ? readFileSync(path, "utf8") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The release name that `mix release` wrote into the start script (`bin/<app>`) in binDir. */
+export function releaseNameIn(binDir: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(binDir);
+  } catch {
+    return undefined;
+  }
+  for (const name of names.filter((n) => !n.endsWith(".bat")).sort()) {
+    const match = START_SCRIPT_NAME.exec(readSmallFile(join(binDir, name)) ?? "");
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+export interface EnvShOverride {
+  file: string;
+  variable: string;
+}
+
+/** `releases/*\/env.sh` beside the bin dir runs after us and may re-export the node name. */
+export function envShOverrides(binDir: string): EnvShOverride[] {
+  const releases = join(binDir, "..", "releases");
+  let versions: string[];
+  try {
+    versions = readdirSync(releases);
+  } catch {
+    return [];
+  }
+  const found: EnvShOverride[] = [];
+  for (const version of versions.sort()) {
+    const file = join(releases, version, "env.sh");
+    const text = readSmallFile(file);
+    const match = text === undefined ? null : OVERRIDE.exec(text);
+    if (match) found.push({ file, variable: match[1]! });
+  }
+  return found;
+}
