@@ -49,7 +49,7 @@ export function chooseAddress(doc: unknown, choice: FamilyChoice): AddressChoice
   const raw = (doc as { Networks?: unknown } | null)?.Networks;
   const networks = Array.isArray(raw) ? (raw.filter((n) => n && typeof n === "object") as MetadataNetwork[]) : [];
   if (networks.length === 0) {
-    return { ok: false, missing: "a Networks list", hint: "the task needs the awsvpc network mode, or pass --ip" };
+    return { ok: false, missing: "Networks list", hint: "the task needs the awsvpc network mode, or pass --ip" };
   }
   const found =
     (choice !== "ipv6" ? pick(networks, "IPv4Addresses") : undefined) ??
@@ -61,7 +61,7 @@ export function chooseAddress(doc: unknown, choice: FamilyChoice): AddressChoice
       : choice === "auto"
         ? "pass --ip, or check the task's network configuration"
         : `pass --ip-family auto, or --ip`;
-    const what = choice === "ipv4" ? "an IPv4 address" : choice === "ipv6" ? "an IPv6 address" : "an IPv4 or IPv6 address";
+    const what = choice === "ipv4" ? "IPv4 address" : choice === "ipv6" ? "IPv6 address" : "IPv4 or IPv6 address";
     return { ok: false, missing: `${what} in Networks (network mode ${modes.join(", ")})`, hint };
   }
   const warning =

@@ -65,7 +65,7 @@ export async function fetchMetadata(uri: string, options: FetchOptions): Promise
   let backoff = FIRST_BACKOFF_MS;
   for (let n = 1; ; n++) {
     const left = deadline - now();
-    const result = await attempt(uri, Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, left)));
+    const result = await attempt(uri, Math.ceil(Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, left))));
     if ("doc" in result) return result.doc;
     if ("fatal" in result) throw unavailableError(`metadata endpoint ${uri}: ${result.fatal}`);
     const remaining = deadline - now();
@@ -99,7 +99,7 @@ export async function learnAddress(config: Config, log: Logger): Promise<Learned
   }
   const doc = await fetchMetadata(config.metadataUri, { deadlineMs: config.metadataTimeoutMs, log });
   const choice = chooseAddress(doc, config.ipFamily);
-  if (!choice.ok) throw unavailableError(`metadata endpoint ${config.metadataUri} has no ${choice.missing}; ${choice.hint}`);
+  if (!choice.ok) throw unavailableError(`metadata endpoint ${config.metadataUri} gave no usable address: no ${choice.missing}; ${choice.hint}`);
   if (choice.warning) log.warn(choice.warning);
   return { address: choice.address, source: `metadata ${config.metadataUri}` };
 }

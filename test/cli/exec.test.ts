@@ -1,0 +1,109 @@
+// Exec as a user meets it: argument passing, command lookup, PID, exit codes, in both modes.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ENTRYPOINT, FIXTURES, runEntrypoint, runProgram } from "../helpers/run.ts";
+
+const BOOT = ["--ip", "10.0.0.1", "--app", "shop", "--bin-dir", FIXTURES];
+const HOSTILE = ["a b", "it's", '"quoted"', "", "ünïcødé ✓", "$(touch /tmp/pwned)", "--help", "-h", "--", "line1\nline2"];
+
+for (const mode of ["execve", "spawn"] as const) {
+  test(`${mode}: arguments arrive unchanged (spaces, quotes, empty, unicode, flags)`, async () => {
+    const r = await runEntrypoint([...BOOT, "--exec-mode", mode, "print-args", ...HOSTILE]);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split("\0").slice(0, -1), HOSTILE);
+  });
+
+  test(`${mode}: the command's exit code is ours`, async () => {
+    const r = await runEntrypoint([...BOOT, "--exec-mode", mode, "exit-with", "3"]);
+    assert.is(r.code, 3);
+  });
+
+  test(`${mode}: no ExperimentalWarning or other Node noise on stderr`, async () => {
+    const r = await runEntrypoint([...BOOT, "--exec-mode", mode, "--quiet", "exit-with", "0"]);
+    assert.is(r.stderr, "");
+  });
+}
+
+test("execve: the command takes over the entrypoint's PID", async () => {
+  const r = await runEntrypoint([...BOOT, "--exec-mode", "execve", "print-pid"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(Number(r.stdout.trim()), r.pid);
+});
+
+test("spawn: the command runs as a child (another PID)", async () => {
+  const r = await runEntrypoint([...BOOT, "--exec-mode", "spawn", "print-pid"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is.not(Number(r.stdout.trim()), r.pid);
+});
+
+test("auto mode on Node >= 22.15 is execve", async () => {
+  const r = await runEntrypoint([...BOOT, "print-pid"]);
+  assert.is(Number(r.stdout.trim()), r.pid);
+});
+
+test("bare name: the entrypoint's own directory is searched first (as /app/bin/entrypoint server)", async () => {
+  const bin = mkdtempSync(join(tmpdir(), "ep-bin-"));
+  copyFileSync(ENTRYPOINT, join(bin, "entrypoint"));
+  writeFileSync(join(bin, "server"), "#!/bin/sh\necho \"server from bin dir: $*\"\n", { mode: 0o755 });
+  const r = await runProgram(join(bin, "entrypoint"), ["--ip", "10.0.0.1", "--app", "shop", "server", "x y"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, "server from bin dir: x y\n");
+});
+
+test("bare name not in the bin dir: found on PATH", async () => {
+  const r = await runEntrypoint([...BOOT, "printf", "%s|", "from", "PATH"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, "from|PATH|");
+});
+
+test("a name with / is used as given, relative to the working directory", async () => {
+  const r = await runEntrypoint([...BOOT, "./test/fixtures/bin/exit-with", "5"]);
+  assert.is(r.code, 5);
+});
+
+test("command not found: exit 127 naming where it looked", async () => {
+  const r = await runEntrypoint([...BOOT, "no-such-server"]);
+  assert.is(r.code, 127);
+  assert.match(r.stderr, `entrypoint: error: command not found: "no-such-server" (looked for ${FIXTURES}/no-such-server or on PATH)`);
+});
+
+test("path given but missing: exit 127", async () => {
+  const r = await runEntrypoint([...BOOT, "/nonexistent/bin/server"]);
+  assert.is(r.code, 127);
+  assert.match(r.stderr, "/nonexistent/bin/server");
+});
+
+test("found but not executable: exit 126 naming the path and the fix", async () => {
+  const r = await runEntrypoint([...BOOT, "not-executable"]);
+  assert.is(r.code, 126);
+  assert.match(r.stderr, `${FIXTURES}/not-executable: is not executable; make it executable (chmod +x)`);
+});
+
+test("a directory: exit 126", async () => {
+  const r = await runEntrypoint([...BOOT, "/tmp"]);
+  assert.is(r.code, 126);
+  assert.match(r.stderr, "/tmp: is a directory");
+});
+
+test("the command is checked before the metadata is fetched (no wait on a typo)", async () => {
+  const r = await runEntrypoint(["--app", "shop", "no-such-server"], { env: { ECS_CONTAINER_METADATA_URI_V4: "http://127.0.0.1:1/v4/x" } });
+  assert.is(r.code, 127);
+  assert.ok(r.ms < 2000, `${r.ms} ms`);
+});
+
+test("missing command: usage error 64", async () => {
+  const r = await runEntrypoint(["--ip", "10.0.0.1", "--app", "shop"]);
+  assert.is(r.code, 64);
+  assert.match(r.stderr, /missing command/);
+});
+
+test("unknown option: usage error 64 naming it", async () => {
+  const r = await runEntrypoint(["--ipp", "10.0.0.1", "server"]);
+  assert.is(r.code, 64);
+  assert.match(r.stderr, 'unknown option "--ipp"');
+});
+
+test.run();

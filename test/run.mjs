@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under test/ with uvu and ends with the line CI reads: "N passed, N failed".
+// Usage: node test/run.mjs [FILTER]   (FILTER: regex that the test file path must contain, default all)
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const uvu = fileURLToPath(new URL("../node_modules/uvu/bin.js", import.meta.url));
+const pattern = `${process.argv[2] ?? ""}.*\\.test\\.ts$`;
+const child = spawn(process.execPath, [uvu, "test", pattern, "--color", "false"], { stdio: ["ignore", "pipe", "inherit"] });
+let out = "";
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  out += chunk;
+});
+child.on("close", (code) => {
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
+  const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? NaN);
+  const total = count("Total");
+  const passed = count("Passed");
+  const skipped = count("Skipped");
+  if (Number.isNaN(total)) {
+    console.log("\nthe test run stopped before its summary (a test file failed to load or crashed)");
+    console.log(`0 passed, 1 failed`);
+    process.exit(1);
+  }
+  console.log(`\n${passed} passed, ${total - passed - skipped} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  process.exit(code === 0 && total - passed - skipped === 0 ? 0 : 1);
+});
