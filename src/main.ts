@@ -97,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "fake-metadata": {
       const { runFakeMetadata } = loadChunk("fake-metadata");
+      log = createLogger({ format: line.flags.logFormat === "json" ? "json" : "text", quiet: line.flags.quiet === "1", debug: false });
       return runFakeMetadata(line, log);
     }
     case "env":

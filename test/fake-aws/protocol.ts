@@ -55,19 +55,20 @@ export function parseInput(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Opaque page tokens: random strings the fake remembers, so a forged or stale token is detectable. */
+/** Opaque page tokens: random strings the fake remembers, so a forged token, or one of another API, is detectable. */
 export class TokenBook {
-  #offsets = new Map<string, number>();
+  #offsets = new Map<string, { api: string; offset: number }>();
 
-  issue(offset: number): string {
+  issue(api: string, offset: number): string {
     const token = Buffer.from(`${offset}:${randomBytes(18).toString("base64")}`).toString("base64");
-    this.#offsets.set(token, offset);
+    this.#offsets.set(token, { api, offset });
     return token;
   }
 
-  /** The offset a token stands for, or undefined when this fake never issued it. */
-  offset(token: string): number | undefined {
-    return this.#offsets.get(token);
+  /** The offset a token stands for, or undefined when this fake never issued it for this API. */
+  offset(api: string, token: string): number | undefined {
+    const entry = this.#offsets.get(token);
+    return entry?.api === api ? entry.offset : undefined;
   }
 
   clear(): void {

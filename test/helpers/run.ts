@@ -34,18 +34,30 @@ export interface RunOptions {
 /** Runs a program to the end (killing it after timeoutMs) and collects its output. */
 export function runProgram(file: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
-  const child = spawn(file, args, { env: baseEnv(options.env), cwd: options.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"], ...options.spawnOptions });
+  // Own process group: a timeout kills the command's children too, which would otherwise hold the pipes open.
+  const child = spawn(file, args, { env: baseEnv(options.env), cwd: options.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true, ...options.spawnOptions });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {}
+  };
+  const timer = setTimeout(killGroup, options.timeoutMs ?? 20_000);
   options.onSpawn?.(child);
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code, signal) => {
+    child.on("exit", (code, signal) => {
+      const ms = performance.now() - started;
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, pid: child.pid!, ms: performance.now() - started });
+      // Leftover grandchildren (a failed test) must not keep the run waiting on open pipes.
+      const grace = setTimeout(killGroup, 2000);
+      child.on("close", () => {
+        clearTimeout(grace);
+        resolve({ code, signal, stdout, stderr, pid: child.pid!, ms });
+      });
     });
   });
 }

@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// npm run bench: measured figures side by side (the old shell script, bare node, the entrypoint).
+import { bootBench } from "./boot.mjs";
+
+console.log(`node ${process.version} on ${process.platform}/${process.arch}`);
+await bootBench();

@@ -1,0 +1,107 @@
+// One request through the fake's front door: latency, SigV4, operation lookup, JSON input, knobs, then the API.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { describeTasks, listTasks } from "./ecs.ts";
+import { AwsError, parseInput, readBody, sendError, sendJson, type TokenBook } from "./protocol.ts";
+import { verifySigV4, type FakeCredential } from "./sigv4.ts";
+import { getResources } from "./tagging.ts";
+import { parseTaskArn, type FakeTask } from "./tasks.ts";
+import type { ApiName, FakeAwsKnobs, FakeCall } from "./types.ts";
+
+export interface State {
+  region: string;
+  account: string;
+  knobs: FakeAwsKnobs;
+  tasks: FakeTask[];
+  clusters: string[];
+  services: string[];
+  credentials: FakeCredential[];
+  calls: FakeCall[];
+  tokens: TokenBook;
+  /** Calls per API since the knobs were last set, for throttleFirst. */
+  seen: Map<ApiName, number>;
+  expired: boolean;
+}
+
+interface Route {
+  api: ApiName;
+  service: "ecs" | "tagging";
+  action: string;
+}
+
+const ECS = "AmazonEC2ContainerServiceV20141113.";
+const TAGGING = "ResourceGroupsTaggingAPI_20170126.";
+const ROUTES: Record<string, Route> = {
+  [`${ECS}ListTasks`]: { api: "ListTasks", service: "ecs", action: "ecs:ListTasks" },
+  [`${ECS}DescribeTasks`]: { api: "DescribeTasks", service: "ecs", action: "ecs:DescribeTasks" },
+  [`${TAGGING}GetResources`]: { api: "GetResources", service: "tagging", action: "tag:GetResources" },
+};
+
+export async function handle(st: State, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const target = String(req.headers["x-amz-target"] ?? "");
+  const route = req.method === "POST" && Object.hasOwn(ROUTES, target) ? ROUTES[target] : undefined;
+  const call: FakeCall = { api: route?.api ?? "Unknown", body: safeJson(body), at: Date.now(), status: 0 };
+  st.calls.push(call);
+  try {
+    if (st.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, st.knobs.latencyMs));
+    const service = target.startsWith(ECS) ? "ecs" : target.startsWith(TAGGING) ? "tagging" : undefined;
+    const signed = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body };
+    call.accessKeyId = await verifySigV4(signed, st.credentials, st.region, service);
+    if (!route) throw new AwsError("UnknownOperationException", "", { coral: true });
+    const input = parseInput(body);
+    gate(st, route, input, call.accessKeyId);
+    const out = answer(st, route.api, input);
+    call.status = 200;
+    sendJson(res, 200, out);
+  } catch (e) {
+    const err = e instanceof AwsError ? e : new AwsError("InternalFailure", String(e), { status: 500 });
+    call.status = err.status;
+    call.error = err.code;
+    sendError(res, err);
+  }
+}
+
+// Throttling, IAM denial and token expiry come after authentication, as in the services.
+function gate(st: State, route: Route, input: Record<string, unknown>, accessKeyId: string): void {
+  const n = (st.seen.get(route.api) ?? 0) + 1;
+  st.seen.set(route.api, n);
+  if (n <= st.knobs.throttleFirst) {
+    throw new AwsError(route.service === "ecs" ? "ThrottlingException" : "ThrottledException", "Rate exceeded");
+  }
+  if (st.knobs.deny.includes(route.action)) throw denied(st, route.action, accessKeyId);
+  const token = input.PaginationToken;
+  if (route.api === "GetResources" && st.knobs.expireTokenOnce && !st.expired && typeof token === "string" && token !== "") {
+    st.expired = true;
+    throw new AwsError(
+      "PaginationTokenExpiredException",
+      "A PaginationToken is valid for a maximum of 15 minutes. Your request was denied because the specified PaginationToken has expired.",
+    );
+  }
+}
+
+function answer(st: State, api: ApiName, input: Record<string, unknown>): unknown {
+  const tasks = st.tasks.filter((t) => {
+    const arn = parseTaskArn(t.taskArn);
+    return arn?.region === st.region && arn.account === st.account;
+  });
+  const view = { region: st.region, account: st.account, tasks, clusters: st.clusters, services: st.services, pageSize: st.knobs.pageSize, tokens: st.tokens };
+  if (api === "ListTasks") return listTasks(input, view);
+  if (api === "DescribeTasks") return describeTasks(input, view);
+  return getResources(input, view);
+}
+
+function denied(st: State, action: string, accessKeyId: string): AwsError {
+  const resource = action.startsWith("ecs:") ? `arn:aws:ecs:${st.region}:${st.account}:container-instance/*` : "*";
+  return new AwsError(
+    "AccessDeniedException",
+    `User: arn:aws:sts::${st.account}:assumed-role/fake-task-role/${accessKeyId} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+  );
+}
+
+function safeJson(body: Buffer): unknown {
+  try {
+    return body.length ? JSON.parse(body.toString("utf8")) : {};
+  } catch {
+    return body.toString("utf8");
+  }
+}

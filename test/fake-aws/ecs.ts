@@ -1,0 +1,114 @@
+// ECS ListTasks and DescribeTasks over the fake's task list, with the real API's inputs, limits and errors.
+import { AwsError, optInt, optString, optStringList, type TokenBook } from "./protocol.ts";
+import { parseTaskArn, type FakeTask } from "./tasks.ts";
+
+export interface EcsState {
+  region: string;
+  account: string;
+  /** Tasks visible in this region and account (others belong to another endpoint). */
+  tasks: FakeTask[];
+  /** Clusters that exist even without tasks. */
+  clusters: string[];
+  /** Services (by name) that exist even without tasks. */
+  services: string[];
+  pageSize?: number;
+  tokens: TokenBook;
+}
+
+const DESIRED = ["RUNNING", "PENDING", "STOPPED"];
+
+export function listTasks(input: Record<string, unknown>, st: EcsState): { taskArns: string[]; nextToken?: string } {
+  const cluster = resolveCluster(optString(input, "cluster"), st);
+  const family = optString(input, "family");
+  const serviceName = optString(input, "serviceName");
+  const desiredStatus = optString(input, "desiredStatus") ?? "RUNNING";
+  if (!DESIRED.includes(desiredStatus)) throw new AwsError("InvalidParameterException", "Invalid desiredStatus.");
+  const maxResults = optInt(input, "maxResults");
+  if (maxResults !== undefined && (maxResults < 1 || maxResults > 100)) {
+    throw new AwsError("InvalidParameterException", "maxResults must be between 1 and 100.");
+  }
+  const inCluster = st.tasks.filter((t) => t.cluster === cluster);
+  if (serviceName !== undefined && !st.services.includes(serviceName) && !inCluster.some((t) => t.service === serviceName)) {
+    throw new AwsError("ServiceNotFoundException", "Service not found.");
+  }
+  const start = startOffset(optString(input, "nextToken"), st.tokens);
+  const matching = inCluster.filter(
+    (t) =>
+      t.desiredStatus === desiredStatus &&
+      (family === undefined || t.family === family) &&
+      (serviceName === undefined || t.service === serviceName),
+  );
+  const size = maxResults ?? st.pageSize ?? 100;
+  const page = matching.slice(start, start + size).map((t) => t.taskArn);
+  const next = start + size < matching.length ? st.tokens.issue("ListTasks", start + size) : undefined;
+  return { taskArns: page, ...(next ? { nextToken: next } : {}) };
+}
+
+export function describeTasks(input: Record<string, unknown>, st: EcsState): { tasks: unknown[]; failures: unknown[] } {
+  const cluster = resolveCluster(optString(input, "cluster"), st);
+  const refs = optStringList(input, "tasks");
+  if (!refs || refs.length === 0) throw new AwsError("InvalidParameterException", "Tasks cannot be empty.");
+  if (refs.length > 100) throw new AwsError("InvalidParameterException", "Tasks cannot be longer than 100.");
+  const withTags = (optStringList(input, "include") ?? []).includes("TAGS");
+  const tasks: unknown[] = [];
+  const failures: unknown[] = [];
+  for (const ref of new Set(refs)) {
+    const task = findTask(ref, cluster, st);
+    if (task) tasks.push(describe(task, withTags));
+    else failures.push({ arn: ref, reason: "MISSING" });
+  }
+  return { tasks, failures };
+}
+
+function findTask(ref: string, cluster: string, st: EcsState): FakeTask | undefined {
+  if (ref.startsWith("arn:")) return st.tasks.find((t) => t.taskArn === ref && t.cluster === cluster);
+  return st.tasks.find((t) => t.cluster === cluster && parseTaskArn(t.taskArn)?.id === ref);
+}
+
+/** A cluster name from a name or an ARN of this region and account; an unknown one is ClusterNotFoundException. */
+function resolveCluster(given: string | undefined, st: EcsState): string {
+  let name = given ?? "default";
+  if (name.startsWith("arn:")) {
+    const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):cluster\/([A-Za-z0-9_-]+)$/.exec(name);
+    if (!m) throw new AwsError("InvalidParameterException", "Invalid identifier: Unexpected number of separators");
+    if (m[1] !== st.region || m[2] !== st.account) throw new AwsError("ClusterNotFoundException", "Cluster not found.");
+    name = m[3];
+  }
+  if (!st.clusters.includes(name) && !st.tasks.some((t) => t.cluster === name)) {
+    throw new AwsError("ClusterNotFoundException", "Cluster not found.");
+  }
+  return name;
+}
+
+function startOffset(token: string | undefined, tokens: TokenBook): number {
+  if (token === undefined) return 0;
+  const offset = tokens.offset("ListTasks", token);
+  if (offset === undefined) throw new AwsError("InvalidParameterException", "Invalid token bad_token");
+  return offset;
+}
+
+function describe(t: FakeTask, withTags: boolean): Record<string, unknown> {
+  const arn = parseTaskArn(t.taskArn);
+  const prefix = arn ? `arn:aws:ecs:${arn.region}:${arn.account}` : "arn:aws:ecs:us-east-1:123456789012";
+  const started = Math.floor(Date.now() / 1000) - 600;
+  return {
+    attachments: t.attachments ?? [],
+    availabilityZone: `${arn?.region ?? "us-east-1"}a`,
+    clusterArn: `${prefix}:cluster/${t.cluster}`,
+    connectivity: "CONNECTED",
+    containers: t.containers ?? [],
+    cpu: "256",
+    createdAt: started,
+    desiredStatus: t.desiredStatus,
+    group: t.service ? `service:${t.service}` : `family:${t.family}`,
+    lastStatus: t.lastStatus,
+    launchType: t.launchType ?? "FARGATE",
+    memory: "512",
+    platformVersion: "1.4.0",
+    startedAt: started + 20,
+    taskArn: t.taskArn,
+    taskDefinitionArn: `${prefix}:task-definition/${t.family}:1`,
+    version: 3,
+    ...(withTags ? { tags: Object.entries(t.tags ?? {}).map(([key, value]) => ({ key, value })) } : {}),
+  };
+}

@@ -1,0 +1,61 @@
+// The fake AWS endpoint's public types.
+import type { FakeCredential } from "./sigv4.ts";
+import type { FakeTask } from "./tasks.ts";
+
+export type ApiName = "ListTasks" | "DescribeTasks" | "GetResources";
+
+export interface FakeAwsKnobs {
+  /** Default page size of ListTasks (real: 100) and GetResources (here: 50) when the caller gives none. */
+  pageSize?: number;
+  /** The first K calls of each API get the service's throttling error. */
+  throttleFirst: number;
+  /** IAM actions refused with AccessDeniedException, e.g. "ecs:DescribeTasks", "tag:GetResources". */
+  deny: string[];
+  latencyMs: number;
+  /** The first GetResources call that presents a PaginationToken gets PaginationTokenExpiredException. */
+  expireTokenOnce: boolean;
+}
+
+export interface FakeAwsOptions extends Partial<FakeAwsKnobs> {
+  /** Default us-east-1; requests must be signed for it, and only tasks whose ARN names it are visible. */
+  region?: string;
+  /** Default 123456789012; only tasks whose ARN names it are visible. */
+  account?: string;
+  tasks?: FakeTask[];
+  /** Clusters that exist without tasks (clusters of the tasks always exist). */
+  clusters?: string[];
+  /** Services that exist without tasks, so ListTasks(serviceName) answers [] instead of ServiceNotFoundException. */
+  services?: string[];
+  /** Accepted credentials; default [DEFAULT_CREDENTIALS]. A startCredentialsEndpoint() result fits as is. */
+  credentials?: FakeCredential[];
+}
+
+export interface FakeCall {
+  api: ApiName | "Unknown";
+  /** The parsed JSON input (the raw text when it is not JSON). */
+  body: any;
+  at: number;
+  status: number;
+  /** Error code sent back, when the call failed. */
+  error?: string;
+  /** The access key id, once the signature checked out. */
+  accessKeyId?: string;
+}
+
+export interface FakeAws {
+  url: string;
+  region: string;
+  account: string;
+  calls: FakeCall[];
+  /** The live knobs (change them with set()). */
+  knobs: FakeAwsKnobs;
+  credentials: FakeCredential[];
+  readonly tasks: FakeTask[];
+  setTasks(tasks: FakeTask[]): void;
+  /** Changes knobs and restarts their counters (throttling, token expiry). */
+  set(knobs: Partial<FakeAwsKnobs>): void;
+  callsTo(api: ApiName): FakeCall[];
+  /** Forgets recorded calls and issued tokens; knobs go back to the start options, counters to zero. */
+  reset(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { baseEnv, ENTRYPOINT, waitFor } from "./run.ts";
+
+export interface RunningFake {
+  uri: string;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `entrypoint fake-metadata` and waits for the URI line it prints first. */
+export async function startFakeMetadata(args: string[] = [], env: Record<string, string> = {}): Promise<RunningFake> {
+  const child = spawn(ENTRYPOINT, ["fake-metadata", ...args], { env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await waitFor(() => out.includes("\n") || child.exitCode !== null, 5000, "fake-metadata to print its URI");
+  const uri = /^ECS_CONTAINER_METADATA_URI_V4=(\S+)\n/.exec(out)?.[1];
+  if (!uri) throw new Error(`fake-metadata printed no URI: ${out} ${err}`);
+  return {
+    uri,
+    child,
+    stderr: () => err,
+    stop: () => {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+// The README documents every flag and env var of the option table, so the docs cannot drift.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { BOOT_OPTIONS } from "../../src/options.ts";
+
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+
+for (const option of BOOT_OPTIONS) {
+  test(`README documents ${option.flag} and ${option.env.join(", ")}`, () => {
+    assert.ok(readme.includes(`\`${option.flag}`), option.flag);
+    for (const name of option.env) assert.ok(readme.includes(name), name);
+  });
+}
+
+test.run();
