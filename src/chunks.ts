@@ -8,6 +8,7 @@ declare const __ENTRYPOINT_CHUNKS__: Record<string, string> | undefined;
 export interface Chunks {
   spawn: typeof import("./spawn.ts");
   "fake-metadata": typeof import("./fake-metadata/server.ts");
+  peers: typeof import("./peers/index.ts");
 }
 
 // Chunks are bundled whole; all they require from outside is Node's own modules.

@@ -10,7 +10,8 @@ import { createLogger, now, writeFd, type Logger } from "./log.ts";
 import { learnAddress } from "./metadata.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
 import { releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
-import { nodeName } from "./node-name.ts";
+import { basenameOf, nodeName } from "./node-name.ts";
+import { canonicalIp, type Address } from "./address.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { ENV } from "./options.ts";
 
@@ -37,13 +38,27 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Recor
   const started = now();
   const preset = env.RELEASE_NODE;
   if (preset) log.info(`RELEASE_NODE is already set to ${preset}; keeping it, metadata not fetched`);
-  const basename = preset || (!config.ip && !config.metadataUri) ? config.basename : requireBasename(config);
+  const basename = preset ? basenameOf(preset) : !config.ip && !config.metadataUri ? config.basename : requireBasename(config);
   const learned = preset ? undefined : await learnAddress(config, log);
   if (!preset && !learned) log.warn("no metadata endpoint and no --ip: running without distribution variables (--allow-no-metadata)");
   const node = learned && basename ? nodeName(basename, learned.address.ip) : undefined;
   if (node) log.info(`node ${node}`, { ip_from: learned!.source, ms: Math.round(now() - started) });
+  const address = learned?.address ?? (preset ? canonicalIp(preset.slice(preset.indexOf("@") + 1)) : undefined);
+  const peers = config.peers.kind === "off" ? undefined : await lookUpPeers(config, env, address, basename);
   warnAboutEnvSh(config);
-  return releaseVariables({ distribution: config.distribution, node, family: learned?.address.family, distPort: config.distPort, env });
+  return releaseVariables({ distribution: config.distribution, node, family: learned?.address.family, distPort: config.distPort, peers, env });
+}
+
+/** Step 4: the AWS SDK is compiled only here, when peers are on. */
+async function lookUpPeers(config: Config, env: NodeJS.ProcessEnv, address: Address | undefined, basename: string | undefined) {
+  if (config.peers.kind === "off") return undefined;
+  if (!basename) {
+    log.warn("peers: no node basename (no app name), so no ECS_PEER_NODES; pass --app");
+    return undefined;
+  }
+  const { findPeers } = loadChunk("peers");
+  const self = { ip: address?.ip, family: address?.family ?? 4 };
+  return findPeers({ strategy: config.peers, query: config.peersQuery, timeoutMs: config.peersTimeoutMs, metadataUri: config.metadataUri, self, basename, env, log });
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */

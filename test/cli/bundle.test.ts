@@ -1,0 +1,23 @@
+// The shipped artifact: one executable file, small, with the AWS SDK kept out of the boot path.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync, statSync } from "node:fs";
+import { ENTRYPOINT } from "../helpers/run.ts";
+
+const text = readFileSync(ENTRYPOINT, "utf8");
+
+test("one executable file of at most 1.5 MB with a node shebang", () => {
+  assert.ok(statSync(ENTRYPOINT).mode & 0o111);
+  assert.ok(statSync(ENTRYPOINT).size <= 1.5 * 1024 * 1024, `${statSync(ENTRYPOINT).size} bytes`);
+  assert.ok(text.startsWith("#!/usr/bin/env node\n"));
+  assert.not.match(text, /require\("(?:\.|@aws-sdk|execa|undici)/, "requires nothing outside Node itself");
+});
+
+test("the AWS SDK and execa are not in the parsed code, only in the compressed chunks", () => {
+  for (const marker of ["AmazonEC2ContainerServiceV20141113", "ResourceGroupsTaggingAPI_20170126", "forceKillAfterDelay", "DescribeTasksCommand"]) {
+    assert.not.ok(text.includes(marker), `${marker} in the plain bundle`);
+  }
+  assert.match(text, /\bpeers:"[A-Za-z0-9+/=]{1000,}"/, "the peers chunk is there, as base64 text");
+});
+
+test.run();
