@@ -2,6 +2,7 @@
 // Bundles src/ into one executable file: node build.mjs [--app NAME] [--sha SHA] [--outfile PATH]
 import { build } from "esbuild";
 import { chmodSync, readFileSync, statSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { parseArgs } from "node:util";
 import { brotliCompressSync, constants } from "node:zlib";
 
@@ -9,6 +10,7 @@ import { brotliCompressSync, constants } from "node:zlib";
 const CHUNKS = {
   spawn: "src/spawn.ts",
   "fake-metadata": "src/fake-metadata/server.ts",
+  peers: "src/peers/index.ts",
 };
 
 const { values } = parseArgs({
@@ -19,7 +21,17 @@ const baked = {};
 if (values.app) baked.app = values.app;
 if (values.sha) baked.sha = values.sha;
 
-const common = { bundle: true, platform: "node", format: "cjs", target: "node22", minify: true, legalComments: "none", logLevel: "warning" };
+// Node's own modules come from process.getBuiltinModule, not require: the bundle then also runs
+// when a package.json with "type": "module" above it makes Node load it as an ES module.
+const builtins = {
+  name: "builtins",
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => (isBuiltin(args.path) ? { path: args.path, namespace: "builtin" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({ contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`, loader: "js" }));
+  },
+};
+
+const common = { plugins: [builtins], bundle: true, platform: "node", format: "cjs", target: "node22", minify: true, legalComments: "none", logLevel: "warning" };
 const define = { __ENTRYPOINT_VERSION__: JSON.stringify(pkg.version) };
 
 async function packChunk(entry) {

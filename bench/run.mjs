@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: measured figures side by side (the old shell script, bare node, the entrypoint).
 import { bootBench } from "./boot.mjs";
+import { peersBench } from "./peers.mjs";
 
 console.log(`node ${process.version} on ${process.platform}/${process.arch}`);
 await bootBench();
+await peersBench();

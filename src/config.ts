@@ -22,6 +22,8 @@ export interface Config {
   basename?: string;
   basenameSource: string;
   ip?: string;
+  /** Where --ip came from (flag or env var), for the log. */
+  ipSource?: string;
   metadataUri?: string;
   metadataTimeoutMs: number;
   ipFamily: FamilyChoice;
@@ -166,6 +168,7 @@ export function buildConfig(inputs: ConfigInputs): Config {
     basename: basename === undefined ? undefined : validateBasename(basename, basenameSource),
     basenameSource,
     ip: ip(get("ip")),
+    ipSource: get("ip")?.source,
     metadataUri: metadataUri(get("metadataUri")),
     metadataTimeoutMs: millis(get("metadataTimeout"), 10_000),
     ipFamily: oneOf(get("ipFamily"), ["auto", "ipv4", "ipv6"], "auto"),

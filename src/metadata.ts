@@ -90,7 +90,7 @@ export interface LearnedAddress {
 
 /** The address step: --ip wins; otherwise the metadata endpoint, which must answer with a usable address. */
 export async function learnAddress(config: Config, log: Logger): Promise<LearnedAddress | undefined> {
-  if (config.ip) return { address: canonicalIp(config.ip)!, source: "--ip" };
+  if (config.ip) return { address: canonicalIp(config.ip)!, source: config.ipSource ?? "--ip" };
   if (!config.metadataUri) {
     if (config.allowNoMetadata) return undefined;
     throw configError(

@@ -29,7 +29,10 @@ export interface Aws {
 }
 
 export function connect(region: string, signal: AbortSignal): Aws {
-  return { ecs: new ECSClient({ region }), tagging: new ResourceGroupsTaggingAPIClient({ region }), signal, current: "", calls: 0 };
+  const ecs = new ECSClient({ region });
+  // One credential lookup for both clients: the default chain's container-credentials fetch is a round trip.
+  const tagging = new ResourceGroupsTaggingAPIClient({ region, credentials: ecs.config.credentials });
+  return { ecs, tagging, signal, current: "", calls: 0 };
 }
 
 async function call<T>(aws: Aws, action: string, send: () => Promise<T>): Promise<T> {
@@ -44,36 +47,45 @@ async function call<T>(aws: Aws, action: string, send: () => Promise<T>): Promis
 
 export type ListFilter = { family: string } | { serviceName: string };
 
-/** Yields pages of task ARNs from ListTasks (RUNNING tasks), 100 per page. */
-export async function* listTasks(aws: Aws, cluster: string, filter: ListFilter): AsyncGenerator<string[]> {
-  let nextToken: string | undefined;
-  do {
-    const command = new ListTasksCommand({ cluster, ...filter, desiredStatus: "RUNNING", maxResults: 100, nextToken });
-    const page = await call(aws, "ecs:ListTasks", () => aws.ecs.send(command, { abortSignal: aws.signal }));
-    nextToken = page.nextToken;
-    yield page.taskArns ?? [];
-  } while (nextToken);
+type Page = { arns: string[]; next: string | undefined };
+
+/** Yields pages as they come; the next page is already requested while the caller handles this one. */
+async function* prefetched(first: Promise<Page>, fetch: (token: string) => Promise<Page>): AsyncGenerator<string[]> {
+  let pending: Promise<Page> | undefined = first;
+  while (pending) {
+    const page: Page = await pending;
+    pending = page.next ? fetch(page.next) : undefined;
+    // An unawaited page that fails while the caller is busy must not become an unhandled rejection.
+    pending?.catch(() => {});
+    yield page.arns;
+  }
 }
 
-/** Yields pages of tagged task ARNs; an expired PaginationToken restarts the listing once (the caller skips ARNs it has seen). */
-export async function* taggedTasks(aws: Aws, tagFilters: TagFilter[]): AsyncGenerator<string[]> {
+/** Task ARNs from ListTasks (RUNNING tasks), 100 per page. */
+export function listTasks(aws: Aws, cluster: string, filter: ListFilter): AsyncGenerator<string[]> {
+  const fetch = async (nextToken?: string): Promise<Page> => {
+    const command = new ListTasksCommand({ cluster, ...filter, desiredStatus: "RUNNING", maxResults: 100, nextToken });
+    const page = await call(aws, "ecs:ListTasks", () => aws.ecs.send(command, { abortSignal: aws.signal }));
+    return { arns: page.taskArns ?? [], next: page.nextToken };
+  };
+  return prefetched(fetch(), fetch);
+}
+
+/** Tagged task ARNs; an expired PaginationToken restarts the listing once (the caller skips ARNs it has seen). */
+export function taggedTasks(aws: Aws, tagFilters: TagFilter[]): AsyncGenerator<string[]> {
   let restarted = false;
-  let token = "";
-  for (;;) {
-    const command = new GetResourcesCommand({ TagFilters: tagFilters, ResourceTypeFilters: ["ecs:task"], ResourcesPerPage: 100, PaginationToken: token || undefined });
-    let page;
+  const fetch = async (token?: string): Promise<Page> => {
+    const command = new GetResourcesCommand({ TagFilters: tagFilters, ResourceTypeFilters: ["ecs:task"], ResourcesPerPage: 100, PaginationToken: token });
     try {
-      page = await call(aws, "tag:GetResources", () => aws.tagging.send(command, { abortSignal: aws.signal }));
+      const page = await call(aws, "tag:GetResources", () => aws.tagging.send(command, { abortSignal: aws.signal }));
+      return { arns: (page.ResourceTagMappingList ?? []).map((m) => m.ResourceARN ?? "").filter(Boolean), next: page.PaginationToken || undefined };
     } catch (err) {
       if (restarted || (err as AwsCallError).code !== "PaginationTokenExpiredException") throw err;
       restarted = true;
-      token = "";
-      continue;
+      return fetch();
     }
-    yield (page.ResourceTagMappingList ?? []).map((m) => m.ResourceARN ?? "").filter(Boolean);
-    token = page.PaginationToken ?? "";
-    if (!token) return;
-  }
+  };
+  return prefetched(fetch(), fetch);
 }
 
 export interface Described {

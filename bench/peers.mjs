@@ -1,0 +1,59 @@
+// Peer discovery at N tasks with 25 ms per AWS call: the entrypoint against the seed's sequential algorithm,
+// on the same fake AWS API (SigV4-checked, container credentials), with the number of calls each made.
+import { spawn } from "node:child_process";
+import { median, row } from "./lib.mjs";
+
+const ENTRYPOINT = new URL("../entrypoint", import.meta.url).pathname;
+const REFERENCE = new URL("./seed-reference.mjs", import.meta.url).pathname;
+const RUNS = Number(process.env.BENCH_PEER_RUNS ?? 5);
+const LATENCY_MS = 25;
+
+export async function peersBench() {
+  const { startFakeAws, makeTasks } = await import("../test/fake-aws/server.ts");
+  const { startCredentialsEndpoint } = await import("../test/fake-aws/credentials.ts");
+  const creds = await startCredentialsEndpoint();
+  console.log(`\nPeers (tags strategy), ${LATENCY_MS} ms per AWS call, median of ${RUNS} runs; step = time inside the peer lookup, wall = whole process`);
+  row(["N tasks / who", "step ms", "wall ms", "calls (list+describe)"]);
+  for (const n of [10, 100, 1000]) {
+    const aws = await startFakeAws({ tasks: makeTasks(n, { cluster: "prod", family: "shop", tags: { app: "shop" } }), credentials: [creds], latencyMs: LATENCY_MS });
+    const query = { cluster: "prod", params: { TagFilters: [{ Key: "app", Values: ["shop"] }] } };
+    const env = { PATH: process.env.PATH, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: aws.url, ...creds.env, AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_EC2_METADATA_DISABLED: "true", DNS_CLUSTER_ECS_QUERY: JSON.stringify(query) };
+    const ours = await measure(aws, () => run(ENTRYPOINT, ["env", "--ip", "10.200.0.1", "--app", "shop", "--peers", "tags", "--peers-timeout", "30000"], env, (r) => Number(/peers: \d+ found.* ms=(\d+)/.exec(r.stderr)?.[1])));
+    const seed = await measure(aws, () => run(process.execPath, [REFERENCE], env, (r) => JSON.parse(r.stdout).ms));
+    row([`${n} / entrypoint`, ours.step.toFixed(0), ours.wall.toFixed(0), ours.calls]);
+    row([`${n} / seed sequential`, seed.step.toFixed(0), seed.wall.toFixed(0), seed.calls]);
+    row([`${n} / speed-up`, `${(seed.step / ours.step).toFixed(2)}x`, `${(seed.wall / ours.wall).toFixed(2)}x`, n === 1000 ? `target >= 3x (step)` : ""]);
+    await aws.close();
+  }
+  await creds.close();
+}
+
+// Asynchronous: the fake AWS API answers from this same process.
+function run(cmd, args, env, stepOf) {
+  const started = performance.now();
+  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const r = { stdout: "", stderr: "" };
+  child.stdout.setEncoding("utf8").on("data", (d) => (r.stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d) => (r.stderr += d));
+  return new Promise((resolve, reject) =>
+    child.on("close", (code) => {
+      const step = stepOf(r);
+      if (code !== 0 || !(step >= 0)) reject(new Error(`${cmd} failed (${code}): ${r.stderr}`));
+      else resolve({ wall: performance.now() - started, step });
+    }),
+  );
+}
+
+async function measure(aws, once) {
+  const steps = [];
+  const walls = [];
+  let calls = "";
+  for (let i = 0; i < RUNS; i++) {
+    aws.reset();
+    const r = await once();
+    steps.push(r.step);
+    walls.push(r.wall);
+    calls = `${aws.callsTo("GetResources").length}+${aws.callsTo("DescribeTasks").length}`;
+  }
+  return { step: median(steps), wall: median(walls), calls };
+}
