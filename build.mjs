@@ -11,6 +11,7 @@ const CHUNKS = {
   spawn: "src/spawn.ts",
   "fake-metadata": "src/fake-metadata/server.ts",
   peers: "src/peers/index.ts",
+  doctor: "src/doctor/index.ts",
 };
 
 const { values } = parseArgs({

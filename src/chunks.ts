@@ -5,10 +5,19 @@ import { EntrypointError, EXIT } from "./errors.ts";
 // build.mjs fills this in from the CHUNKS table there.
 declare const __ENTRYPOINT_CHUNKS__: Record<string, string> | undefined;
 
+// Chunks that load other chunks (doctor → peers) find the packed texts through this global.
+const SHARED = Symbol.for("ecs-release-entrypoint.chunks");
+
+function packedChunks(): Record<string, string> | undefined {
+  if (typeof __ENTRYPOINT_CHUNKS__ !== "undefined") return ((globalThis as Record<symbol, unknown>)[SHARED] = __ENTRYPOINT_CHUNKS__);
+  return (globalThis as Record<symbol, unknown>)[SHARED] as Record<string, string> | undefined;
+}
+
 export interface Chunks {
   spawn: typeof import("./spawn.ts");
   "fake-metadata": typeof import("./fake-metadata/server.ts");
   peers: typeof import("./peers/index.ts");
+  doctor: typeof import("./doctor/index.ts");
 }
 
 // Chunks are bundled whole; all they require from outside is Node's own modules.
@@ -19,7 +28,7 @@ function requireBuiltin(id: string): unknown {
 }
 
 export function loadChunk<K extends keyof Chunks>(name: K): Chunks[K] {
-  const packed = typeof __ENTRYPOINT_CHUNKS__ === "undefined" ? undefined : __ENTRYPOINT_CHUNKS__[name];
+  const packed = packedChunks()?.[name];
   if (packed === undefined) throw new EntrypointError(EXIT.software, `this build has no "${name}" part; run the bundle that npm run build writes`);
   const { brotliDecompressSync } = process.getBuiltinModule("node:zlib");
   const code = brotliDecompressSync(Buffer.from(packed, "base64")).toString("utf8");

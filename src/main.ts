@@ -1,17 +1,15 @@
 import { BAKED } from "./baked.ts";
 import { parseCommandLine, type CommandLine } from "./cli.ts";
 import { buildConfig, type Config } from "./config.ts";
-import { configError, EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
+import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { loadChunk } from "./chunks.ts";
 import { canExecve, execve, type ExecTarget } from "./exec.ts";
 import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
-import { createLogger, now, writeFd, type Logger } from "./log.ts";
-import { learnAddress } from "./metadata.ts";
+import { createLogger, writeFd, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
 import { releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
-import { basenameOf, nodeName } from "./node-name.ts";
-import { canonicalIp, type Address } from "./address.ts";
+import { addressStep, peersStep } from "./steps.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { ENV } from "./options.ts";
 
@@ -26,39 +24,12 @@ function loadConfig(line: CommandLine): Config {
   return config;
 }
 
-function requireBasename(config: Config): string {
-  if (config.basename) return config.basename;
-  throw configError(
-    `no app name for the node name: pass --app NAME, set ${ENV.app}, or bake it in with "entrypoint install PATH --app NAME" (no RELEASE_NAME found in a start script in ${config.binDir})`,
-  );
-}
-
-/** Steps 3-5 of the boot, shared with "entrypoint env": address → peers → the release's variables. */
+/** Steps 3-5, shared with "entrypoint env": address → peers (if on) → the release's variables. */
 async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  const started = now();
-  const preset = env.RELEASE_NODE;
-  if (preset) log.info(`RELEASE_NODE is already set to ${preset}; keeping it, metadata not fetched`);
-  const basename = preset ? basenameOf(preset) : !config.ip && !config.metadataUri ? config.basename : requireBasename(config);
-  const learned = preset ? undefined : await learnAddress(config, log);
-  if (!preset && !learned) log.warn("no metadata endpoint and no --ip: running without distribution variables (--allow-no-metadata)");
-  const node = learned && basename ? nodeName(basename, learned.address.ip) : undefined;
-  if (node) log.info(`node ${node}`, { ip_from: learned!.source, ms: Math.round(now() - started) });
-  const address = learned?.address ?? (preset ? canonicalIp(preset.slice(preset.indexOf("@") + 1)) : undefined);
-  const peers = config.peers.kind === "off" ? undefined : await lookUpPeers(config, env, address, basename);
+  const self = await addressStep(config, env, log);
+  const peers = await peersStep(config, env, self, log);
   warnAboutEnvSh(config);
-  return releaseVariables({ distribution: config.distribution, node, family: learned?.address.family, distPort: config.distPort, peers, env });
-}
-
-/** Step 4: the AWS SDK is compiled only here, when peers are on. */
-async function lookUpPeers(config: Config, env: NodeJS.ProcessEnv, address: Address | undefined, basename: string | undefined) {
-  if (config.peers.kind === "off") return undefined;
-  if (!basename) {
-    log.warn("peers: no node basename (no app name), so no ECS_PEER_NODES; pass --app");
-    return undefined;
-  }
-  const { findPeers } = loadChunk("peers");
-  const self = { ip: address?.ip, family: address?.family ?? 4 };
-  return findPeers({ strategy: config.peers, query: config.peersQuery, timeoutMs: config.peersTimeoutMs, metadataUri: config.metadataUri, self, basename, env, log });
+  return releaseVariables({ distribution: config.distribution, node: self.node, family: self.node ? self.address?.family : undefined, distPort: config.distPort, peers, env });
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */
@@ -117,8 +88,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case "env":
       return printEnv(line);
-    case "doctor":
-      throw usageError('"doctor" is not available in this version');
+    case "doctor": {
+      const { runDoctor } = loadChunk("doctor");
+      return runDoctor({ line, config: loadConfig(line), env: process.env, log });
+    }
     case "run":
       return boot(line);
   }

@@ -22,6 +22,8 @@ export interface PeersInput {
 export interface Peers {
   ips: string[];
   nodes: string[];
+  /** Why the lookup gave nothing, when it failed: the warning that was logged, and the IAM action involved. */
+  problem?: { message: string; action?: string; code?: string };
 }
 
 const DESCRIBE_CONCURRENCY = 8;
@@ -107,7 +109,8 @@ export async function findPeers(input: PeersInput): Promise<Peers> {
     const message = err instanceof Error ? err.message : String(err);
     const hint = (err as { code?: string }).code === "AccessDeniedException" ? `; ${IAM_HINT}` : "";
     input.log.warn(`peers (${input.strategy.kind}): ${message}${hint}; continuing with empty ECS_PEER_IPS and ECS_PEER_NODES`);
-    return { ips: [], nodes: [] };
+    const { action, code } = err as { action?: string; code?: string };
+    return { ips: [], nodes: [], problem: { message: `${message}${hint}`, action, code } };
   } finally {
     clearTimeout(timer);
   }
