@@ -73,6 +73,7 @@ export const SUBCOMMAND_OPTIONS: Partial<Record<Subcommand, readonly OptionSpec[
     { key: "networkMode", flag: "--network-mode", value: "awsvpc|bridge|host", env: [], help: "NetworkMode reported in the metadata", default: "awsvpc" },
     { key: "cluster", flag: "--cluster", value: "NAME", env: [], help: "cluster reported for every task", default: "local" },
     { key: "family", flag: "--family", value: "NAME", env: [], help: "task definition family reported for every task", default: "local-app" },
+    { key: "service", flag: "--service", value: "NAME", env: [], help: "ECS service of every task, for --peers service:NAME" },
     { key: "region", flag: "--region", value: "REGION", env: [], help: "region in the task ARNs", default: "us-east-1" },
     { key: "tag", flag: "--tag", value: "KEY=VALUE", env: [], help: "tag of every task, for the tags strategy (repeatable)", repeatable: true },
     { key: "expire", flag: "--expire", value: "MS", env: [], help: "forget a task that has not asked for metadata for this long", default: "60000" },

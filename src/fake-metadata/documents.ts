@@ -1,18 +1,19 @@
 import { createHash } from "node:crypto";
 import type { Address } from "../address.ts";
 
-export interface FakeTask {
+export interface LocalTask {
   address?: Address;
   networkMode: string;
   cluster: string;
   family: string;
+  service?: string;
   region: string;
   taskArn: string;
   tags: Record<string, string>;
   startedAt: string;
 }
 
-const ACCOUNT = "123456789012";
+export const ACCOUNT = "123456789012";
 
 /** A stable task ARN per address, so a restarted fake gives a caller the same identity. */
 export function taskArnFor(region: string, cluster: string, key: string): string {
@@ -21,7 +22,7 @@ export function taskArnFor(region: string, cluster: string, key: string): string
 }
 
 // Field names as the ECS agent writes them; empty lists are left out, as the agent does.
-function network(task: FakeTask): Record<string, unknown> {
+function network(task: LocalTask): Record<string, unknown> {
   const net: Record<string, unknown> = { NetworkMode: task.networkMode };
   if (task.networkMode === "host" || !task.address) return net;
   const v4 = task.address.family === 4;
@@ -34,7 +35,7 @@ function network(task: FakeTask): Record<string, unknown> {
   return net;
 }
 
-export function containerDocument(task: FakeTask): Record<string, unknown> {
+export function containerDocument(task: LocalTask): Record<string, unknown> {
   const taskId = task.taskArn.split("/").pop()!;
   return {
     DockerId: `${taskId}-0000000000`,
@@ -60,7 +61,7 @@ export function containerDocument(task: FakeTask): Record<string, unknown> {
   };
 }
 
-export function taskDocument(task: FakeTask): Record<string, unknown> {
+export function taskDocument(task: LocalTask): Record<string, unknown> {
   return {
     Cluster: `arn:aws:ecs:${task.region}:${ACCOUNT}:cluster/${task.cluster}`,
     TaskARN: task.taskArn,

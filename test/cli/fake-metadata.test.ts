@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { get } from "node:http";
 import { startFakeMetadata, type RunningFake } from "../helpers/fake-metadata.ts";
-import { FIXTURES, runEntrypoint } from "../helpers/run.ts";
+import { FIXTURES, runEntrypoint, waitFor } from "../helpers/run.ts";
 
 let fake: RunningFake | undefined;
 test.after.each(async () => {
@@ -45,6 +45,73 @@ test("--ip auto: each caller gets its own source address and its own task", asyn
   assert.equal(b.Containers[0].Networks[0].IPv4Addresses, ["127.0.0.3"]);
   assert.is.not(a.TaskARN, b.TaskARN);
   assert.is((await fetchJson(`${fake.uri}/task`, "127.0.0.2")).TaskARN, a.TaskARN, "stable per caller");
+});
+
+const LOCAL_AWS = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_REGION: "us-east-1" };
+const PEERS = ["sh", "-c", 'echo "$RELEASE_NODE $ECS_PEER_NODES"'];
+
+/** The peer step of the task at `ip`, as one host running several tasks names them: /v4/<ip>. */
+function bootAs(ip: string, extra: string[] = []) {
+  const base = fake!.uri.replace(/\/v4\/.*$/, "");
+  return runEntrypoint(["--app", "shop", "--peers", "family", "--quiet", ...extra, ...PEERS], { env: { ECS_CONTAINER_METADATA_URI_V4: `${base}/v4/${ip}`, AWS_ENDPOINT_URL: base, ...LOCAL_AWS } });
+}
+
+test("three callers from 127.0.0.2/3/4 are three tasks; each one's peer step finds the other two", async () => {
+  fake = await startFakeMetadata(["--family", "shop"]);
+  for (const source of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) {
+    assert.equal((await fetchJson(fake.uri, source)).Networks[0].IPv4Addresses, [source]);
+  }
+  for (const [self, others] of [["127.0.0.2", "shop@127.0.0.3,shop@127.0.0.4"], ["127.0.0.3", "shop@127.0.0.2,shop@127.0.0.4"], ["127.0.0.4", "shop@127.0.0.2,shop@127.0.0.3"]]) {
+    const r = await bootAs(self!);
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, `shop@${self} ${others}\n`);
+  }
+});
+
+test("tags and service strategies against the fake", async () => {
+  fake = await startFakeMetadata(["--family", "shop", "--service", "web", "--tag", "app=shop"]);
+  await fetchJson(fake.uri, "127.0.0.2");
+  const tags = await bootAs("127.0.0.3", ["--peers", "tags", "--peers-query", '{"params":{"TagFilters":[{"Key":"app","Values":["shop"]}]}}']);
+  assert.is(tags.stdout, "shop@127.0.0.3 shop@127.0.0.2\n", tags.stderr);
+  const service = await bootAs("127.0.0.3", ["--peers", "service:web"]);
+  assert.is(service.stdout, "shop@127.0.0.3 shop@127.0.0.2\n", service.stderr);
+});
+
+test("a task that stops asking for metadata drops out after the expiry", async () => {
+  fake = await startFakeMetadata(["--family", "shop", "--expire", "2000"]);
+  await fetchJson(fake.uri, "127.0.0.2");
+  await fetchJson(fake.uri, "127.0.0.3");
+  await new Promise((r) => setTimeout(r, 1200));
+  await fetchJson(fake.uri, "127.0.0.3");
+  await new Promise((r) => setTimeout(r, 1200));
+  const r = await bootAs("127.0.0.4");
+  assert.is(r.stdout, "shop@127.0.0.4 shop@127.0.0.3\n", r.stderr);
+});
+
+test("requests of the wrong protocol get AWS-shaped errors", async () => {
+  fake = await startFakeMetadata([]);
+  const base = fake.uri.replace(/\/v4\/.*$/, "");
+  const post = async (target: string, body: string) => {
+    const res = await fetch(base, { method: "POST", headers: { "x-amz-target": target, "content-type": "application/x-amz-json-1.1" }, body });
+    return { status: res.status, body: (await res.json()) as { __type: string; message: string } };
+  };
+  const unknown = await post("AmazonEC2ContainerServiceV20141113.RunTask", "{}");
+  assert.is(unknown.status, 400);
+  assert.is(unknown.body.__type, "UnknownOperationException");
+  const garbage = await post("AmazonEC2ContainerServiceV20141113.ListTasks", "not json");
+  assert.equal([garbage.status, garbage.body.__type], [400, "SerializationException"]);
+  const tooMany = await post("AmazonEC2ContainerServiceV20141113.DescribeTasks", JSON.stringify({ cluster: "local", tasks: Array.from({ length: 101 }, (_, i) => `t${i}`) }));
+  assert.equal([tooMany.status, tooMany.body.__type, tooMany.body.message], [400, "InvalidParameterException", "Tasks cannot be longer than 100."]);
+});
+
+test("binds loopback unless --host asks otherwise, and then says so", async () => {
+  fake = await startFakeMetadata([]);
+  assert.match(fake.uri, /^http:\/\/127\.0\.0\.1:/);
+  assert.not.match(fake.stderr(), "not on loopback");
+  await fake.stop();
+  fake = await startFakeMetadata(["--host", "0.0.0.0"]);
+  await waitFor(() => fake!.stderr().includes("ready"), 3000, "ready line");
+  assert.match(fake.stderr(), "entrypoint: warning: listening on 0.0.0.0 as asked (--host), not on loopback");
 });
 
 test("the entrypoint boots against it: IPv6 task", async () => {

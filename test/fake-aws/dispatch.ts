@@ -1,11 +1,10 @@
 // One request through the fake's front door: latency, SigV4, operation lookup, JSON input, knobs, then the API.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { describeTasks, listTasks } from "./ecs.ts";
-import { AwsError, parseInput, readBody, sendError, sendJson, type TokenBook } from "./protocol.ts";
+import { AwsError, parseInput, readBody, sendError, sendJson, type TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
+import { answer, ECS_TARGET as ECS, routeOf, TAGGING_TARGET as TAGGING, type ApiName, type Route } from "../../src/fake-metadata/aws/routes.ts";
+import type { FakeTask } from "../../src/fake-metadata/aws/tasks.ts";
 import { verifySigV4, type FakeCredential } from "./sigv4.ts";
-import { getResources } from "./tagging.ts";
-import { parseTaskArn, type FakeTask } from "./tasks.ts";
-import type { ApiName, FakeAwsKnobs, FakeCall } from "./types.ts";
+import type { FakeAwsKnobs, FakeCall } from "./types.ts";
 
 export interface State {
   region: string;
@@ -22,24 +21,10 @@ export interface State {
   expired: boolean;
 }
 
-interface Route {
-  api: ApiName;
-  service: "ecs" | "tagging";
-  action: string;
-}
-
-const ECS = "AmazonEC2ContainerServiceV20141113.";
-const TAGGING = "ResourceGroupsTaggingAPI_20170126.";
-const ROUTES: Record<string, Route> = {
-  [`${ECS}ListTasks`]: { api: "ListTasks", service: "ecs", action: "ecs:ListTasks" },
-  [`${ECS}DescribeTasks`]: { api: "DescribeTasks", service: "ecs", action: "ecs:DescribeTasks" },
-  [`${TAGGING}GetResources`]: { api: "GetResources", service: "tagging", action: "tag:GetResources" },
-};
-
 export async function handle(st: State, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
   const target = String(req.headers["x-amz-target"] ?? "");
-  const route = req.method === "POST" && Object.hasOwn(ROUTES, target) ? ROUTES[target] : undefined;
+  const route = routeOf(req.method, target);
   const call: FakeCall = { api: route?.api ?? "Unknown", body: safeJson(body), at: Date.now(), status: 0 };
   st.calls.push(call);
   try {
@@ -50,7 +35,7 @@ export async function handle(st: State, req: IncomingMessage, res: ServerRespons
     if (!route) throw new AwsError("UnknownOperationException", "", { coral: true });
     const input = parseInput(body);
     gate(st, route, input, call.accessKeyId);
-    const out = answer(st, route.api, input);
+    const out = answer({ ...st, pageSize: st.knobs.pageSize }, route.api, input);
     call.status = 200;
     sendJson(res, 200, out);
   } catch (e) {
@@ -77,17 +62,6 @@ function gate(st: State, route: Route, input: Record<string, unknown>, accessKey
       "A PaginationToken is valid for a maximum of 15 minutes. Your request was denied because the specified PaginationToken has expired.",
     );
   }
-}
-
-function answer(st: State, api: ApiName, input: Record<string, unknown>): unknown {
-  const tasks = st.tasks.filter((t) => {
-    const arn = parseTaskArn(t.taskArn);
-    return arn?.region === st.region && arn.account === st.account;
-  });
-  const view = { region: st.region, account: st.account, tasks, clusters: st.clusters, services: st.services, pageSize: st.knobs.pageSize, tokens: st.tokens };
-  if (api === "ListTasks") return listTasks(input, view);
-  if (api === "DescribeTasks") return describeTasks(input, view);
-  return getResources(input, view);
 }
 
 function denied(st: State, action: string, accessKeyId: string): AwsError {

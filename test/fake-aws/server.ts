@@ -2,7 +2,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handle, type State } from "./dispatch.ts";
-import { TokenBook } from "./protocol.ts";
+import { TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
 import type { FakeCredential } from "./sigv4.ts";
 import type { FakeAws, FakeAwsKnobs, FakeAwsOptions } from "./types.ts";
 

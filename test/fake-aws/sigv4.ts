@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
-import { AwsError } from "./protocol.ts";
+import { AwsError } from "../../src/fake-metadata/aws/protocol.ts";
 
 export interface FakeCredential {
   accessKeyId: string;

@@ -1,8 +1,9 @@
 // The fake AWS endpoint's public types.
 import type { FakeCredential } from "./sigv4.ts";
-import type { FakeTask } from "./tasks.ts";
+import type { ApiName } from "../../src/fake-metadata/aws/routes.ts";
+import type { FakeTask } from "../../src/fake-metadata/aws/tasks.ts";
 
-export type ApiName = "ListTasks" | "DescribeTasks" | "GetResources";
+export type { ApiName };
 
 export interface FakeAwsKnobs {
   /** Default page size of ListTasks (real: 100) and GetResources (here: 50) when the caller gives none. */

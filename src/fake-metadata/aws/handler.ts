@@ -1,0 +1,61 @@
+// The ECS and tagging API half of `entrypoint fake-metadata`: answers for the tasks that asked for
+// metadata, so AWS_ENDPOINT_URL=<fake> gives peer discovery locally. Any credentials are accepted.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { LocalTask } from "../documents.ts";
+import { AwsError, parseInput, readBody, sendError, sendJson, TokenBook } from "./protocol.ts";
+import { answer, routeOf } from "./routes.ts";
+import { parseTaskArn, type FakeTask } from "./tasks.ts";
+
+/** A metadata caller as DescribeTasks shows it: one ENI attachment and one container interface. */
+export function wireTask(task: LocalTask): FakeTask {
+  const id = parseTaskArn(task.taskArn)?.id ?? "0";
+  const address = task.address;
+  const v4 = address?.family === 4 ? address.ip : undefined;
+  const v6 = address?.family === 6 ? address.ip : undefined;
+  const attachmentId = `${id.slice(0, 8)}-0000-4000-8000-${id.slice(20, 32)}`;
+  const details = [
+    { name: "networkInterfaceId", value: `eni-${id.slice(0, 17)}` },
+    ...(v4 ? [{ name: "privateIPv4Address", value: v4 }] : []),
+    ...(v6 ? [{ name: "ipv6Address", value: v6 }] : []),
+  ];
+  const nic = { attachmentId, ...(v4 ? { privateIpv4Address: v4 } : {}), ...(v6 ? { ipv6Address: v6 } : {}) };
+  return {
+    taskArn: task.taskArn,
+    cluster: task.cluster,
+    family: task.family,
+    ...(task.service ? { service: task.service } : {}),
+    lastStatus: "RUNNING",
+    desiredStatus: "RUNNING",
+    launchType: "FARGATE",
+    tags: task.tags,
+    attachments: address && task.networkMode === "awsvpc" ? [{ id: attachmentId, type: "ElasticNetworkInterface", status: "ATTACHED", details }] : [],
+    containers: [{ containerArn: `${task.taskArn.replace(":task/", ":container/")}/app`, taskArn: task.taskArn, name: "app", image: `${task.family}:latest`, lastStatus: "RUNNING", networkInterfaces: address ? [nic] : [] }],
+  };
+}
+
+export interface AwsScope {
+  region: string;
+  account: string;
+  cluster: string;
+  live(): LocalTask[];
+}
+
+/** Handles POST requests that carry an X-Amz-Target; returns false for anything else. */
+export function awsHandler(scope: AwsScope) {
+  const tokens = new TokenBook();
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== "POST") return false;
+    void (async () => {
+      try {
+        const body = await readBody(req);
+        const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""));
+        if (!route) throw new AwsError("UnknownOperationException", `the fake answers ListTasks, DescribeTasks and GetResources; got X-Amz-Target ${JSON.stringify(req.headers["x-amz-target"] ?? "")}`);
+        const view = { region: scope.region, account: scope.account, tasks: scope.live().map(wireTask), clusters: [scope.cluster], services: [], tokens };
+        sendJson(res, 200, answer(view, route.api, parseInput(body)));
+      } catch (err) {
+        sendError(res, err instanceof AwsError ? err : new AwsError("InternalFailure", String(err), { status: 500 }));
+      }
+    })();
+    return true;
+  };
+}

@@ -1,0 +1,36 @@
+import { canonicalIp, type Address } from "../address.ts";
+import { taskArnFor, type LocalTask } from "./documents.ts";
+import type { FakeOptions } from "./options.ts";
+
+/**
+ * The local cluster: every caller of the metadata endpoint is a task, keyed by the address it is
+ * told. A task that stops asking is forgotten after the expiry, as a stopped task leaves ECS.
+ */
+export class TaskRegistry {
+  readonly tasks = new Map<string, LocalTask & { lastSeen: number }>();
+  readonly options: FakeOptions;
+  constructor(options: FakeOptions) {
+    this.options = options;
+  }
+
+  /** The task of a caller: a fixed --ip, an address named in the URI, or the caller's source address. */
+  taskFor(source: string, named?: Address): LocalTask {
+    const address = this.options.ip ?? named ?? canonicalIp(source.replace(/^::ffff:(?=\d+\.)/, ""));
+    const key = address?.ip ?? source;
+    const o = this.options;
+    let task = this.tasks.get(key);
+    if (!task) {
+      const taskArn = taskArnFor(o.region, o.cluster, key);
+      task = { address, networkMode: o.networkMode, cluster: o.cluster, family: o.family, service: o.service, region: o.region, taskArn, tags: o.tags, startedAt: new Date().toISOString(), lastSeen: 0 };
+      this.tasks.set(key, task);
+    }
+    task.lastSeen = Date.now();
+    return task;
+  }
+
+  /** Tasks that asked for metadata within the expiry. */
+  live(now = Date.now()): LocalTask[] {
+    for (const [key, task] of this.tasks) if (now - task.lastSeen > this.options.expireMs) this.tasks.delete(key);
+    return [...this.tasks.values()];
+  }
+}
