@@ -1,6 +1,5 @@
 // The AWS JSON 1.1 operations the local fake answers, shared by `entrypoint fake-metadata` and the test fake.
-import { describeTasks, listTasks } from "./ecs.ts";
-import type { TokenBook } from "./protocol.ts";
+import { describeTasks, listTasks, type EcsState } from "./ecs.ts";
 import { getResources } from "./tagging.ts";
 import { parseTaskArn, type FakeTask } from "./tasks.ts";
 
@@ -26,15 +25,8 @@ export function routeOf(method: string | undefined, target: string): Route | und
   return method === "POST" && Object.hasOwn(ROUTES, target) ? ROUTES[target] : undefined;
 }
 
-export interface ApiView {
-  region: string;
-  account: string;
-  tasks: FakeTask[];
-  clusters: string[];
-  services: string[];
-  pageSize?: number;
-  tokens: TokenBook;
-}
+/** What the API answers from: the tasks, the clusters and services that exist, page tokens. */
+export type ApiView = EcsState;
 
 /** Answers one call over the tasks of this region and account. */
 export function answer(view: ApiView, api: ApiName, input: Record<string, unknown>): unknown {
