@@ -1,7 +1,7 @@
 // The AWS JSON 1.1 operations the local fake answers, shared by `entrypoint fake-metadata` and the test fake.
 import { describeTasks, listTasks, type EcsState } from "./ecs.ts";
 import { getResources } from "./tagging.ts";
-import { parseTaskArn, type FakeTask } from "./tasks.ts";
+import { parseTaskArn } from "./tasks.ts";
 
 export type ApiName = "ListTasks" | "DescribeTasks" | "GetResources";
 
