@@ -106,4 +106,20 @@ test("unknown option: usage error 64 naming it", async () => {
   assert.match(r.stderr, 'unknown option "--ipp"');
 });
 
+const CONFIG_ERRORS: [string, string[], Record<string, string>, RegExp][] = [
+  ["invalid basename from --app", ["--app", "my.app", "--ip", "10.0.0.1"], {}, /invalid node basename "my\.app" \(from --app\): character "\." at position 3/],
+  ["invalid basename from the env", ["--ip", "10.0.0.1"], { ENTRYPOINT_NODE_BASENAME: "shop@x" }, /"shop@x" \(from ENTRYPOINT_NODE_BASENAME\)/],
+  ["bad peers query", ["--app", "shop", "--ip", "10.0.0.1"], { DNS_CLUSTER_ECS_QUERY: "{not json" }, /DNS_CLUSTER_ECS_QUERY: bad peers query: not JSON/],
+  ["bad option value", ["--app", "shop", "--ip", "10.0.0.1", "--exec-mode", "fork"], {}, /--exec-mode: expected one of auto, execve, spawn, got "fork"/],
+];
+for (const [name, args, env, message] of CONFIG_ERRORS) {
+  test(`configuration error exits 78 before running anything: ${name}`, async () => {
+    const r = await runEntrypoint([...args, "--bin-dir", FIXTURES, "print-pid"], { env });
+    assert.is(r.code, 78);
+    assert.is(r.stdout, "");
+    assert.match(r.stderr, message);
+    assert.is(r.stderr.trim().split("\n").length, 1, "one line");
+  });
+}
+
 test.run();
