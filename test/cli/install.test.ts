@@ -44,6 +44,14 @@ test("install rejects a value that cannot be a node name (78) and a missing PATH
   assert.is(none.code, 64);
 });
 
+test("build.mjs --app --sha --outfile bakes the defaults into a new bundle", async () => {
+  const out = join(mkdtempSync(join(tmpdir(), "ep-build-")), "entrypoint");
+  const build = await runProgram(process.execPath, ["build.mjs", "--app", "shop", "--sha", "b4k3d", "--outfile", out], { timeoutMs: 60_000 });
+  assert.is(build.code, 0, build.stderr);
+  const env = await runProgram(out, ["env", "--ip", "10.0.0.1"]);
+  assert.match(env.stdout, "RELEASE_NODE='shop-b4k3d@10.0.0.1'");
+});
+
 test("help and version", async () => {
   const help = await runEntrypoint(["--help"]);
   assert.is(help.code, 0);
