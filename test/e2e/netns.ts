@@ -1,6 +1,7 @@
 // Private networks for the e2e test: one network namespace per "task", joined by veth pairs to a
-// bridge that lives in its own hub namespace. Nothing is added to the host's network: the test
-// addresses (10.77.0.x, fd00:77::x) exist only inside these namespaces.
+// bridge that lives in its own hub namespace. The hub has address .1 / ::1 on the bridge, where the
+// one fake metadata/AWS endpoint of the whole "cluster" listens. Nothing is added to the host's
+// network: the test addresses (10.77.0.x, fd00:77::x) exist only inside these namespaces.
 import { execFileSync } from "node:child_process";
 import { killPid, pidAlive, sleep } from "./procs.ts";
 
@@ -11,6 +12,8 @@ export interface Task {
 
 export interface Net {
   hub: string;
+  /** The hub's address on the bridge, in the tasks' subnet (x.y.z.1 or <prefix>::1). */
+  hubIp: string;
   tasks: Task[];
 }
 
@@ -35,13 +38,24 @@ export function netnsUnavailable(): string | undefined {
   }
 }
 
+/** Adds an address to a namespace's interface; IPv4 or IPv6 by its form. */
+function addAddress(ns: string, dev: string, address: string): void {
+  // nodad: the address is usable at once instead of after IPv6 duplicate address detection.
+  if (address.includes(":")) ip("-n", ns, "addr", "add", `${address}/64`, "dev", dev, "nodad");
+  else ip("-n", ns, "addr", "add", `${address}/24`, "dev", dev);
+}
+
+/** x.y.z.1 or <prefix>:1 for the subnet of the first task address (all tasks share it). */
+const hubAddressFor = (address: string) => address.slice(0, address.lastIndexOf(address.includes(":") ? ":" : ".") + 1) + "1";
+
 /** Creates the hub with its bridge and one namespace per address (IPv4 or IPv6 by its form). */
 export function createNet(tag: string, addresses: string[]): Net {
   const hub = `e2e-${process.pid}-${tag}-hub`;
-  const net: Net = { hub, tasks: [] };
+  const net: Net = { hub, hubIp: hubAddressFor(addresses[0]!), tasks: [] };
   try {
     ip("netns", "add", hub);
     ip("-n", hub, "link", "add", "br0", "type", "bridge");
+    addAddress(hub, "br0", net.hubIp);
     ip("-n", hub, "link", "set", "br0", "up");
     addresses.forEach((address, i) => net.tasks.push(addTask(hub, `e2e-${process.pid}-${tag}-${i + 1}`, `v${i + 1}`, address)));
     return net;
@@ -56,9 +70,7 @@ function addTask(hub: string, ns: string, port: string, address: string): Task {
   ip("-n", ns, "link", "set", "lo", "up");
   ip("-n", hub, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
   ip("-n", hub, "link", "set", port, "master", "br0", "up");
-  // nodad: the address is usable at once instead of after IPv6 duplicate address detection.
-  if (address.includes(":")) ip("-n", ns, "addr", "add", `${address}/64`, "dev", "eth0", "nodad");
-  else ip("-n", ns, "addr", "add", `${address}/24`, "dev", "eth0");
+  addAddress(ns, "eth0", address);
   ip("-n", ns, "link", "set", "eth0", "up");
   return { ns, ip: address };
 }

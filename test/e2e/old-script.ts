@@ -22,7 +22,8 @@ export async function observeOldScript(address: string): Promise<OldScriptObserv
   const task = net.tasks[0]!;
   try {
     await startEpmd(task);
-    const { uri } = await startFakeMetadata(task);
+    // Its own fake on the task's loopback reporting its address: the script only reads the metadata.
+    const { uri } = await startFakeMetadata(task.ns, ["--host", "127.0.0.1", "--ip", task.ip]);
     const env = cleanEnv({ ECS_CONTAINER_METADATA_URI_V4: uri, RELEASE_COOKIE: COOKIE, APP_BIN: join(RELEASE, "bin") });
     const running = await startAsPid1(task, ["sh", SCRIPT, "server"], env);
     await waitForOutput(running.proc, /shop: node shop-e2e1@/, 30_000);

@@ -1,53 +1,73 @@
-// A whole cluster run: namespaces → epmd + fake metadata per task → every task started together
-// through bin/entrypoint → cluster confirmed from each node → SIGTERM to each PID 1 → exit 0.
+// A whole cluster run, the way ECS brings a service up: namespaces → epmd per task and ONE fake
+// ECS (metadata + ListTasks/DescribeTasks) in the hub → tasks started one after another through
+// bin/entrypoint with `--peers family` → each finds the tasks started before it → mesh confirmed
+// from every node → SIGTERM to each PID 1 → exit 0. No peer list comes from the runner.
 import * as assert from "uvu/assert";
-import { createNet, destroyNet, type Task } from "./netns.ts";
-import { commandName, killStarted, waitForOutput, waitUntil } from "./procs.ts";
+import { createNet, destroyNet, type Net, type Task } from "./netns.ts";
+import { commandName, killStarted, sleep, waitForOutput, waitUntil, type Proc } from "./procs.ts";
 import { nodeList, nodeOf, startEpmd, startFakeMetadata, startTask, type Running } from "./task.ts";
 
-/**
- * Where a task learns its peers. For now the runner names them, as the entrypoint's peer step
- * would. To test `--peers family` instead, return { ENTRYPOINT_PEERS: "family", AWS_ENDPOINT_URL,
- * AWS_REGION, fake AWS keys }: that needs ONE fake shared by all tasks (in the hub namespace, on
- * an address of br0, `--ip auto`) that answers ListTasks/DescribeTasks, which
- * `entrypoint fake-metadata` does not do yet.
- */
-export function peerEnv(self: Task, all: Task[]): Record<string, string> {
-  return { ECS_PEER_NODES: all.filter((t) => t !== self).map((t) => nodeOf(t.ip)).join(",") };
-}
+const FAKE_PORT = 8000;
+/** ECS starts a service's tasks a little apart; the peer list is a boot-time snapshot, so this is what lets later tasks see earlier ones. */
+const STAGGER_MS = 400;
 
 export interface ClusterCase {
   tag: string;
+  /** In ascending order: the k-th task expects the first k-1 as its peers, in this order. */
   addresses: string[];
   ipv6: boolean;
   env?: Record<string, string>;
-  /** Extra checks while the cluster is up; gets the fake metadata ports to tell them apart. */
-  whileUp?: (running: Running[], fakePorts: number[]) => Promise<void> | void;
+  /** Extra checks while the cluster is up. */
+  whileUp?: (running: Running[]) => Promise<void> | void;
 }
 
 export interface ClusterTimes {
-  /** First start → the last node logs that it reached all its peers. */
-  connectedMs: number;
+  /** First start → every node has printed a cluster that names all the others. */
+  formedMs: number;
+  /** First start → last task started (the stagger is part of formedMs). */
+  lastStartMs: number;
   /** First start → every node's Node.list(), asked over rpc, names all the others. */
   confirmedMs: number;
   stopMs: number[];
 }
 
+/** What ECS gives every task: the metadata URI, and here the AWS endpoint (the same fake) with dummy keys. */
+export function ecsEnv(uri: string): Record<string, string> {
+  return {
+    ECS_CONTAINER_METADATA_URI_V4: uri,
+    AWS_ENDPOINT_URL: new URL(uri).origin,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_REGION: "us-east-1",
+    ENTRYPOINT_PEERS: "family",
+  };
+}
+
+/** One fake for the whole cluster, on the hub's bridge address; `--ip auto` tells each caller its own source address. */
+function startSharedFake(net: Net): Promise<{ proc: Proc; uri: string }> {
+  const options = ["--host", net.hubIp, "--port", String(FAKE_PORT), "--ip", "auto", "--family", "shop", "--cluster", "e2e"];
+  return startFakeMetadata(net.hub, options);
+}
+
 export async function runCluster(c: ClusterCase): Promise<ClusterTimes> {
   const net = createNet(c.tag, c.addresses);
-  let running: Running[] = [];
+  const running: Running[] = [];
+  let fake: Proc | undefined;
   try {
     await Promise.all(net.tasks.map(startEpmd));
-    const fakes = await Promise.all(net.tasks.map(startFakeMetadata));
-    running = await Promise.all(net.tasks.map((t, i) => startTask(t, fakes[i]!.uri, { ...peerEnv(t, net.tasks), ...c.env })));
+    const shared = await startSharedFake(net);
+    fake = shared.proc;
+    await startStaggered(net.tasks, { ...ecsEnv(shared.uri), ...c.env }, running);
+    await checkDiscovery(running);
     const formed = await waitForCluster(running, c.ipv6);
     for (const r of running) checkBoot(r);
-    await c.whileUp?.(running, fakes.map((f) => Number(new URL(f.uri).port)));
+    await c.whileUp?.(running);
     const stopMs = [];
     for (const r of running) stopMs.push(await stopGracefully(r));
     return { ...formed, stopMs };
   } catch (err) {
     for (const r of running) console.error(`--- output of ${r.task.ns} ---\n${r.proc.output()}`);
+    if (fake) console.error(`--- output of the shared fake in ${net.hub} ---\n${fake.output()}`);
     throw err;
   } finally {
     killStarted();
@@ -55,20 +75,46 @@ export async function runCluster(c: ClusterCase): Promise<ClusterTimes> {
   }
 }
 
-/** Waits for the app's own log, then asks every node for its Node.list(); times are ms since the first start. */
+/** Each task starts STAGGER_MS after the previous one, and not before that one has fetched its metadata (so the fake lists it). */
+async function startStaggered(tasks: Task[], env: Record<string, string>, running: Running[]): Promise<void> {
+  for (const task of tasks) {
+    const prev = running.at(-1);
+    if (prev) {
+      await waitForOutput(prev.proc, /entrypoint: node /, 10_000);
+      await sleep(Math.max(0, prev.startedAt + STAGGER_MS - performance.now()));
+    }
+    running.push(await startTask(task, env));
+  }
+}
+
+/** The k-th task's entrypoint found the k-1 tasks before it, and the release got them in ECS_PEER_NODES. */
+async function checkDiscovery(running: Running[]): Promise<void> {
+  for (const [k, r] of running.entries()) {
+    // The release's first line: by then the entrypoint has logged everything and exec'd.
+    await waitForOutput(r.proc, /shop: node /, 30_000);
+    const out = r.proc.output();
+    assert.ok(out.includes(`entrypoint: peers: ${k} found`), `${r.task.ns} (task ${k + 1}) should log "peers: ${k} found":\n${out}`);
+    const earlier = running.slice(0, k).map((e) => nodeOf(e.task.ip)).join(",");
+    const line = `shop: node ${nodeOf(r.task.ip)} peers [${earlier}]`;
+    assert.ok(out.includes(line), `${r.task.ns}: the release should print "${line}" (ECS_PEER_NODES):\n${out}`);
+  }
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Waits for each node's own "cluster now" line, then asks every node for its Node.list(); times are ms since the first start. */
 async function waitForCluster(running: Running[], ipv6: boolean): Promise<Omit<ClusterTimes, "stopMs">> {
-  const t0 = Math.min(...running.map((r) => r.startedAt));
-  const seen = await Promise.all(running.map((r) => waitForOutput(r.proc, /shop: connected to all peers/, 30_000)));
+  const t0 = running[0]!.startedAt;
   const all = running.map((r) => nodeOf(r.task.ip)).sort();
+  const others = (r: Running) => all.filter((n) => n !== nodeOf(r.task.ip)).join(",");
+  const complete = (r: Running) => new RegExp(`^shop: cluster now \\[${escapeRegExp(others(r))}\\]$`, "m");
+  const seen = await Promise.all(running.map((r) => waitForOutput(r.proc, complete(r), 30_000)));
   await Promise.all(
     running.map((r) =>
-      waitUntil(`${r.task.ns} to list its peers`, 15_000, async () => {
-        const listed = await nodeList(r.task, ipv6);
-        return listed.join() === all.filter((n) => n !== nodeOf(r.task.ip)).join() ? true : undefined;
-      }, 200),
+      waitUntil(`${r.task.ns} to list its peers`, 15_000, async () => ((await nodeList(r.task, ipv6)).join() === others(r) ? true : undefined), 200),
     ),
   );
-  return { connectedMs: Math.max(...seen) - t0, confirmedMs: performance.now() - t0 };
+  return { formedMs: Math.max(...seen) - t0, lastStartMs: running.at(-1)!.startedAt - t0, confirmedMs: performance.now() - t0 };
 }
 
 /** The entrypoint named the node from the metadata and exec'd: PID 1 is now the BEAM itself. */

@@ -1,6 +1,6 @@
-// One simulated ECS task inside a network namespace: its own epmd, a fake task-metadata endpoint
-// on loopback that reports the namespace's address, and the release started through bin/entrypoint
-// as PID 1 of a fresh PID namespace (a container's PID 1 is what ECS sends SIGTERM to).
+// One simulated ECS task inside a network namespace: its own epmd, and the release started through
+// bin/entrypoint as PID 1 of a fresh PID namespace (a container's PID 1 is what ECS sends SIGTERM
+// to). The fake metadata endpoint runs outside the task, as ECS's does.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -32,20 +32,20 @@ export function buildRelease(): Promise<void> {
   return built;
 }
 
-const inNs = (task: Task, label: string, args: string[], env: NodeJS.ProcessEnv) => startProc(`${label} ${task.ns}`, "ip", ["netns", "exec", task.ns, ...args], env);
+const inNs = (ns: string, label: string, args: string[], env: NodeJS.ProcessEnv) => startProc(`${label} ${ns}`, "ip", ["netns", "exec", ns, ...args], env);
 
 /** epmd in the foreground: `ip netns exec` execs it, so the PID we hold is epmd's own. */
 export async function startEpmd(task: Task): Promise<Proc> {
-  const epmd = inNs(task, "epmd", ["epmd"], cleanEnv());
+  const epmd = inNs(task.ns, "epmd", ["epmd"], cleanEnv());
   const probe = () => runToEnd("epmd -names", "ip", ["netns", "exec", task.ns, "epmd", "-names"], cleanEnv(), 3000);
   await waitUntil(`epmd in ${task.ns}`, 5000, async () => ((await probe()).code === 0 ? true : undefined), 100);
   return epmd;
 }
 
-/** The product's own fake metadata endpoint, on the namespace's loopback, reporting the task's address. */
-export async function startFakeMetadata(task: Task): Promise<{ proc: Proc; uri: string }> {
-  const args = [process.execPath, join(ROOT, "entrypoint"), "fake-metadata", "--host", "127.0.0.1", "--ip", task.ip];
-  const proc = inNs(task, "fake-metadata", args, cleanEnv());
+/** The product's own fake metadata endpoint (`entrypoint fake-metadata ...options`) in namespace `ns`. */
+export async function startFakeMetadata(ns: string, options: string[]): Promise<{ proc: Proc; uri: string }> {
+  const args = [process.execPath, join(ROOT, "entrypoint"), "fake-metadata", ...options];
+  const proc = inNs(ns, "fake-metadata", args, cleanEnv());
   await waitForOutput(proc, /^ECS_CONTAINER_METADATA_URI_V4=\S+\n/m, 10_000);
   return { proc, uri: /^ECS_CONTAINER_METADATA_URI_V4=(\S+)/m.exec(proc.output())![1]! };
 }
@@ -62,14 +62,14 @@ export interface Running {
 /** Starts `argv` as PID 1 of a new PID namespace inside the task's network namespace. */
 export async function startAsPid1(task: Task, argv: string[], env: NodeJS.ProcessEnv): Promise<Running> {
   const startedAt = performance.now();
-  const proc = inNs(task, "task", ["unshare", "--pid", "--fork", "--mount-proc", "--", ...argv], env);
+  const proc = inNs(task.ns, "task", ["unshare", "--pid", "--fork", "--mount-proc", "--", ...argv], env);
   const pid1 = await waitUntil(`PID 1 of ${task.ns}`, 5000, () => childrenOf(proc.pid)[0], 10);
   return { task, proc, pid1, startedAt };
 }
 
-/** What the task gets from ECS (metadata URI, cookie) plus the scenario's extras. */
-export function startTask(task: Task, uri: string, extra: Record<string, string>): Promise<Running> {
-  const env = cleanEnv({ ECS_CONTAINER_METADATA_URI_V4: uri, RELEASE_COOKIE: COOKIE, ...extra });
+/** What the task gets from ECS (metadata URI, AWS settings) and the image (cookie), plus the scenario's extras. */
+export function startTask(task: Task, ecs: Record<string, string>): Promise<Running> {
+  const env = cleanEnv({ RELEASE_COOKIE: COOKIE, ...ecs });
   return startAsPid1(task, [join(RELEASE, "bin", "entrypoint"), "server"], env);
 }
 

@@ -4,6 +4,9 @@ defmodule Shop.PeerConnector do
 
   Tasks of one service start at about the same time, so a peer may not be up yet:
   retry each missing peer every 500 ms for up to 60 s, then give up quietly.
+
+  Also prints the whole cluster on every nodeup/nodedown, so the test sees when the mesh is
+  complete on each node (peers that connected to this one included), not only its own list.
   """
   use GenServer
 
@@ -15,12 +18,18 @@ defmodule Shop.PeerConnector do
   @impl true
   def init(_) do
     peers = peers_from_env(System.get_env("ECS_PEER_NODES"))
-    IO.puts("shop: node #{node()} peers #{inspect(peers)}")
+    :ok = :net_kernel.monitor_nodes(true)
+    IO.puts("shop: node #{node()} peers [#{Enum.join(peers, ",")}]")
     send(self(), :connect)
     {:ok, %{missing: peers, deadline: System.monotonic_time(:millisecond) + @give_up_ms}}
   end
 
   @impl true
+  def handle_info({event, _node}, state) when event in [:nodeup, :nodedown] do
+    IO.puts("shop: cluster now [#{Node.list() |> Enum.sort() |> Enum.join(",")}]")
+    {:noreply, state}
+  end
+
   def handle_info(:connect, %{missing: []} = state), do: {:noreply, state}
 
   def handle_info(:connect, state) do
