@@ -58,8 +58,9 @@ function taskPages(aws: Aws, input: PeersInput, ctx: TaskContext, cluster: strin
 }
 
 /** Lists page by page and describes each page as it arrives, a bounded number at a time. */
-async function collectTasks(aws: Aws, pages: AsyncGenerator<string[]>, cluster: string, log: Logger): Promise<EcsTask[]> {
-  const seen = new Set<string>();
+async function collectTasks(aws: Aws, pages: AsyncGenerator<string[]>, cluster: string, selfArn: string | undefined, log: Logger): Promise<EcsTask[]> {
+  // Our own task needs no DescribeTasks: the first task of a deployment makes one call, not two.
+  const seen = new Set<string>(selfArn ? [selfArn] : []);
   const tasks: EcsTask[] = [];
   const running = new Set<Promise<void>>();
   for await (const page of pages) {
@@ -86,7 +87,7 @@ async function resolvePeers(input: PeersInput, signal: AbortSignal, onConnect: (
   const aws = connect(regionOf(input, ctx), signal);
   onConnect(aws);
   const cluster = input.query?.cluster || ctx.cluster || "default";
-  const tasks = await collectTasks(aws, taskPages(aws, input, ctx, cluster), cluster, input.log);
+  const tasks = await collectTasks(aws, taskPages(aws, input, ctx, cluster), cluster, ctx.taskArn, input.log);
   return peerIps(tasks, { ...input.self, taskArn: ctx.taskArn });
 }
 
