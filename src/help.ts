@@ -18,6 +18,7 @@ export function usage(): string {
     "  entrypoint env [options] [--format shell|json|dotenv]",
     "  entrypoint fake-metadata [--port N] [--host ADDR] [--ip ADDR|auto]",
     "  entrypoint install PATH [--app NAME] [--sha SHA]",
+    "  entrypoint doctor [options] [--format text|json] [--peer ADDR]...   diagnose clustering (no exec)",
     "  entrypoint help | version",
     "",
     "A bare command name is looked up in the bin dir first, then on PATH; everything after it passes through unchanged.",
@@ -27,6 +28,8 @@ export function usage(): string {
     ...sub("env"),
     "fake-metadata options (--ip ADDR|auto: address to report; auto = the caller's source address):",
     ...sub("fake-metadata"),
+    "doctor options (exit 0 when nothing blocks clustering, 1 otherwise):",
+    ...sub("doctor"),
     "Exit codes: the command's own; 64 usage, 69 no IP from the metadata, 78 configuration, 126 not executable, 127 not found.",
     "",
   ].join("\n");

@@ -1,8 +1,18 @@
-// "entrypoint doctor": why don't my nodes cluster? (SPEC 4.7)
+// "entrypoint doctor": why don't my nodes cluster? (SPEC 4.7) The boot's steps without exec,
+// then each peer checked the way distributed Erlang reaches it. Logs go to stderr, the report to stdout.
+import { canonicalIp } from "../address.ts";
 import type { CommandLine } from "../cli.ts";
 import type { Config } from "../config.ts";
-import { usageError } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import { configError, expected, usageError } from "../errors.ts";
+import { writeFd, type Logger } from "../log.ts";
+import { envShOverrides } from "../release-files.ts";
+import { releaseVariables } from "../release-env.ts";
+import { addressStep, peersStep, type Self } from "../steps.ts";
+import { checkAll, type Target } from "./check.ts";
+import { epmdPortFrom } from "./epmd.ts";
+import { exitCodeOf, peerFindings } from "./findings.ts";
+import { localFindings, readCookie, type PeerSource } from "./local.ts";
+import { renderJson, renderText, type Report } from "./render.ts";
 
 export interface DoctorInput {
   line: CommandLine;
@@ -11,8 +21,70 @@ export interface DoctorInput {
   log: Logger;
 }
 
-/** Exit 0 when nothing blocks clustering, 1 otherwise. */
+// Each step (connect, epmd answer, handshake) gets STEP_MS; all peer checks together BUDGET_MS.
+const STEP_MS = 1500;
+const BUDGET_MS = 8000;
+const CONCURRENCY = 16;
+
+function options(line: CommandLine): { format: "text" | "json"; peers?: string[] } {
+  const format = line.flags.format ?? "text";
+  if (format !== "text" && format !== "json") throw usageError(`--format: ${expected("text or json", format)}`);
+  if (line.positionals.length > 0) throw usageError(`doctor takes no arguments, got ${JSON.stringify(line.positionals[0])}; use --peer ADDR`);
+  const given = line.repeated.peer;
+  if (!given) return { format };
+  const peers = given.map((text) => canonicalIp(text)?.ip ?? fail(text));
+  return { format, peers: [...new Set(peers)] };
+}
+
+function fail(text: string): never {
+  throw configError(`--peer: ${expected("the IPv4 or IPv6 address of another task", text)}`);
+}
+
+/** Peers to check: --peer wins; else the boot's own lookup (when --peers is on). */
+async function findPeers(input: DoctorInput, self: Self, given?: string[]): Promise<{ ips: string[]; source: PeerSource }> {
+  if (given) return { ips: given, source: { kind: "given", count: given.filter((ip) => ip !== self.address?.ip).length } };
+  const { config, env, log } = input;
+  if (config.peers.kind === "off") return { ips: [], source: { kind: "off" } };
+  const found = await peersStep(config, env, self, log);
+  if (!found) return { ips: [], source: { kind: "no-basename" } };
+  return { ips: found.ips, source: { kind: "lookup", strategy: config.peers.kind, count: found.ips.length, problem: found.problem } };
+}
+
 export async function runDoctor(input: DoctorInput): Promise<number> {
-  void input;
-  throw usageError('"doctor" is not available in this version');
+  const { config, env } = input;
+  const { format, peers: given } = options(input.line);
+  const self = await addressStep(config, env, input.log);
+  const peers = await findPeers(input, self, given);
+  const family = self.node ? self.address?.family : undefined;
+  const vars = releaseVariables({ distribution: config.distribution, node: self.node, family, distPort: config.distPort, env });
+  const cookie = readCookie(env, config.binDir);
+  const epmdPort = epmdPortFrom(env);
+  const findings = localFindings({
+    self,
+    basename: config.basename,
+    erlOptions: vars.ELIXIR_ERL_OPTIONS ?? env.ELIXIR_ERL_OPTIONS ?? "",
+    erlOptionsSetByUs: vars.ELIXIR_ERL_OPTIONS !== undefined,
+    cookie,
+    overrides: envShOverrides(config.binDir),
+    distPort: config.distPort,
+    epmdPort,
+    peers: peers.source,
+  });
+  const ownIp = self.address?.ip;
+  const targets: Target[] = [...(ownIp ? [{ ip: ownIp, self: true }] : []), ...peers.ips.filter((ip) => ip !== ownIp).map((ip) => ({ ip, self: false }))];
+  const checks = await checkAll(targets, { basename: self.basename, epmdPort, timeoutMs: STEP_MS, cookie: cookie.value, doctorHost: ownIp ?? "127.0.0.1" }, { concurrency: CONCURRENCY, budgetMs: BUDGET_MS });
+  const context = { basename: self.basename, epmdPort, distPort: config.distPort, family: self.address?.family, distribution: config.distribution, cookieHash: cookie.sha256 };
+  findings.push(...checks.flatMap((c) => peerFindings(c, context)));
+  const report: Report = {
+    node: self.preset ?? self.node,
+    basename: self.basename,
+    address: self.address && { ...self.address, from: self.source },
+    cookie: cookie.source && cookie.sha256 ? { source: cookie.source, sha256: cookie.sha256 } : undefined,
+    epmdPort,
+    findings,
+    peers: checks,
+    exitCode: exitCodeOf(findings),
+  };
+  writeFd(1, format === "json" ? renderJson(report) : renderText(report));
+  return report.exitCode;
 }

@@ -1,0 +1,76 @@
+// Checks each peer the way distributed Erlang reaches it: epmd, the node's registration, its
+// distribution port, then the handshake. A failed step ends that peer's check.
+import { randomBytes } from "node:crypto";
+import { epmdNames, type EpmdOutcome, type Registered } from "./epmd.ts";
+import { handshake, type Handshake } from "./handshake.ts";
+import { openTcp } from "./tcp.ts";
+
+export interface Target {
+  ip: string;
+  /** This task's own address: the release that runs here. */
+  self: boolean;
+}
+
+export interface CheckContext {
+  basename?: string;
+  epmdPort: number;
+  /** Per step: connect, epmd answer, handshake. */
+  timeoutMs: number;
+  /** Never printed; only hashed into the handshake's digests. */
+  cookie?: string;
+  /** Host part of our hidden node name in the handshake. */
+  doctorHost: string;
+}
+
+export interface PeerCheck {
+  ip: string;
+  self: boolean;
+  epmd?: EpmdOutcome;
+  /** The node registered under our basename. */
+  node?: Registered;
+  dist?: { ok: true } | { ok: false; kind: string; error: string };
+  handshake?: Handshake | { outcome: "skipped"; reason: string };
+  notChecked?: string;
+}
+
+export async function checkTarget(target: Target, ctx: CheckContext): Promise<PeerCheck> {
+  const result: PeerCheck = { ip: target.ip, self: target.self };
+  result.epmd = await epmdNames(target.ip, ctx.epmdPort, ctx.timeoutMs);
+  if (!result.epmd.ok || !ctx.basename) return result;
+  result.node = result.epmd.names.find((n) => n.name === ctx.basename);
+  if (!result.node) return result;
+  const conn = await openTcp(target.ip, result.node.port, ctx.timeoutMs);
+  if (!conn.ok) {
+    result.dist = { ok: false, kind: conn.kind, error: conn.error };
+    return result;
+  }
+  result.dist = { ok: true };
+  if (!ctx.cookie) {
+    conn.socket.destroy();
+    result.handshake = { outcome: "skipped", reason: "no cookie here" };
+    return result;
+  }
+  // A fresh name per check: a node answers "nok" to a second pending connection from one name.
+  const name = `doctor-${randomBytes(4).toString("hex")}@${ctx.doctorHost}`;
+  result.handshake = await handshake(conn.socket, { name, cookie: ctx.cookie, timeoutMs: ctx.timeoutMs });
+  return result;
+}
+
+/** Checks targets a bounded number at a time; once budgetMs has passed, the rest are marked, not checked. */
+export async function checkAll(targets: Target[], ctx: CheckContext, limits: { concurrency: number; budgetMs: number }): Promise<PeerCheck[]> {
+  const deadline = Date.now() + limits.budgetMs;
+  const results: PeerCheck[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      const target = targets[i]!;
+      results[i] =
+        Date.now() < deadline
+          ? await checkTarget(target, ctx)
+          : { ...target, notChecked: `the doctor's ${limits.budgetMs / 1000} s budget for peer checks ran out` };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limits.concurrency, targets.length) }, worker));
+  return results;
+}

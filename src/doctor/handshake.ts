@@ -1,0 +1,117 @@
+// The Erlang distribution handshake (erts "Distribution Protocol", version 6, OTP 23 and later),
+// as a hidden node: enough to learn the peer's own node name and whether it takes our cookie.
+// Every message is framed by a 2-byte big-endian length.
+import { createHash, randomInt } from "node:crypto";
+import type { Socket } from "node:net";
+
+// Flags mandatory since OTP 25 and 26 (kernel's dist.hrl), their OTP 25 digest bit, and no
+// DFLAG_PUBLISHED: a hidden node, so the peer's global name registry does not sync with us.
+const FLAGS =
+  0x4n | 0x10n | 0x80n | 0x100n | 0x200n | 0x400n | 0x800n | 0x10000n | 0x20000n | 0x40000n | 0x1000000n | 0x2000000n | 0x4000000n | (0x4n << 32n);
+
+export type Handshake =
+  | { outcome: "accepted"; peerName: string }
+  | { outcome: "rejected"; peerName: string }
+  | { outcome: "refused"; status: string }
+  | { outcome: "inconclusive"; reason: string };
+
+// Text from the network reaches a terminal: no control characters.
+const printable = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, "?");
+
+const frame = (body: Buffer) => {
+  const head = Buffer.alloc(2);
+  head.writeUInt16BE(body.length);
+  return Buffer.concat([head, body]);
+};
+
+/** MD5 of the cookie followed by the challenge written as a decimal number. */
+export const digest = (cookie: string, challenge: number) => createHash("md5").update(cookie).update(String(challenge)).digest();
+
+/** send_name: 'N', flags (8), creation (4), name length (2), name. */
+export function sendNameMessage(name: string, creation: number): Buffer {
+  const bytes = Buffer.from(name, "utf8");
+  const body = Buffer.alloc(15 + bytes.length);
+  body.write("N", 0, "latin1");
+  body.writeBigUInt64BE(FLAGS, 1);
+  body.writeUInt32BE(creation, 9);
+  body.writeUInt16BE(bytes.length, 13);
+  bytes.copy(body, 15);
+  return frame(body);
+}
+
+/** recv_challenge: 'N', flags (8), challenge (4), creation (4), name length (2), name. */
+export function parseChallenge(msg: Buffer): { challenge: number; name: string } | undefined {
+  if (msg.length < 19 || msg[0] !== 0x4e) return undefined;
+  const length = msg.readUInt16BE(17);
+  if (msg.length !== 19 + length) return undefined;
+  return { challenge: msg.readUInt32BE(9), name: printable(msg.subarray(19).toString("utf8")) };
+}
+
+/** send_challenge_reply: 'r', our challenge (4), digest of theirs (16). */
+export function challengeReplyMessage(ours: number, theirs: number, cookie: string): Buffer {
+  const head = Buffer.alloc(5);
+  head.write("r", 0, "latin1");
+  head.writeUInt32BE(ours, 1);
+  return frame(Buffer.concat([head, digest(cookie, theirs)]));
+}
+
+type Next = (deadline: number) => Promise<Buffer | "closed" | "timeout">;
+
+/** Hands out whole framed messages as they arrive. */
+function framedReader(socket: Socket): Next {
+  let buffered = Buffer.alloc(0);
+  let closed = false;
+  let wake: (() => void) | undefined;
+  socket.on("data", (chunk: Buffer) => ((buffered = Buffer.concat([buffered, chunk])), wake?.()));
+  socket.once("close", () => ((closed = true), wake?.()));
+  const take = () => {
+    const length = buffered.length >= 2 ? buffered.readUInt16BE(0) : Infinity;
+    if (buffered.length < 2 + length) return undefined;
+    const msg = buffered.subarray(2, 2 + length);
+    buffered = buffered.subarray(2 + length);
+    return msg;
+  };
+  return async (deadline) => {
+    for (;;) {
+      const msg = take();
+      if (msg) return msg;
+      if (closed) return "closed";
+      const left = deadline - Date.now();
+      if (left <= 0) return "timeout";
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        wake = () => (clearTimeout(timer), resolve());
+      });
+      wake = undefined;
+    }
+  };
+}
+
+/** Runs the handshake on a connected socket as `name`, and closes the socket. */
+export async function handshake(socket: Socket, o: { name: string; cookie: string; timeoutMs: number }): Promise<Handshake> {
+  const next = framedReader(socket);
+  const deadline = Date.now() + o.timeoutMs;
+  const stop = (result: Handshake) => (socket.destroy(), result);
+  const lost = (what: string, got: "closed" | "timeout") =>
+    stop({ outcome: "inconclusive", reason: got === "timeout" ? `no ${what} within ${o.timeoutMs} ms` : `the connection closed before the ${what}` });
+  const odd = (what: string) => stop({ outcome: "inconclusive", reason: `unexpected ${what} (not Erlang distribution version 6 over plain TCP?)` });
+  socket.write(sendNameMessage(o.name, randomInt(4, 2 ** 32)));
+  const status = await next(deadline);
+  if (!Buffer.isBuffer(status)) return lost("status", status);
+  if (status[0] !== 0x73) return odd("status message");
+  const text = status.subarray(1).toString("latin1");
+  if (text !== "ok" && text !== "ok_simultaneous") return stop({ outcome: "refused", status: printable(text.slice(0, 40)) });
+  const msg = await next(deadline);
+  if (!Buffer.isBuffer(msg)) return lost("challenge", msg);
+  const challenge = parseChallenge(msg);
+  if (!challenge) return odd("challenge message");
+  const ours = randomInt(0, 2 ** 32);
+  socket.write(challengeReplyMessage(ours, challenge.challenge, o.cookie));
+  const ack = await next(deadline);
+  // The peer closes at once when our digest is wrong: its cookie differs from ours.
+  if (ack === "closed") return stop({ outcome: "rejected", peerName: challenge.name });
+  if (ack === "timeout") return lost("challenge ack", ack);
+  if (ack.length !== 17 || ack[0] !== 0x61) return odd("challenge ack");
+  if (!ack.subarray(1).equals(digest(o.cookie, ours))) return stop({ outcome: "inconclusive", reason: "the peer's ack does not match our cookie" });
+  return stop({ outcome: "accepted", peerName: challenge.name });
+}

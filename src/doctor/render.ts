@@ -1,0 +1,60 @@
+// The doctor's report as text (findings, then a table per peer) or as one JSON document (pure).
+import type { PeerCheck } from "./check.ts";
+import type { Finding } from "./findings.ts";
+
+export interface Report {
+  node?: string;
+  basename?: string;
+  address?: { ip: string; family: 4 | 6; from?: string };
+  /** Where the cookie comes from and its short hash; never the cookie. */
+  cookie?: { source: string; sha256: string };
+  epmdPort: number;
+  findings: Finding[];
+  peers: PeerCheck[];
+  exitCode: number;
+}
+
+const SEVERITY = { ok: "ok", warn: "WARN", fail: "FAIL" } as const;
+
+export function findingLine(f: Finding): string {
+  const fix = f.fix ? `; fix: ${f.fix}` : "";
+  return `${SEVERITY[f.severity].padEnd(4)}  ${f.check.padEnd(10)} ${f.message}${fix}`;
+}
+
+/** One word or two per step, for the table. */
+export function peerRow(c: PeerCheck): string[] {
+  const ip = c.self ? `${c.ip} (this task)` : c.ip;
+  if (c.notChecked) return [ip, "not checked", "-", "-", "-"];
+  const e = c.epmd!;
+  const epmd = e.ok ? "ok" : e.stage === "connect" ? e.kind : "bad answer";
+  const others = e.ok ? e.names.filter((n) => n.name !== c.node?.name) : [];
+  const node = !e.ok ? "-" : c.node ? `port ${c.node.port}` : others.length ? `other: ${others[0]!.name}${others.length > 1 ? ` +${others.length - 1}` : ""}` : "none";
+  const dist = !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind;
+  const h = c.handshake;
+  const cookie = !h ? "-" : h.outcome === "accepted" ? "same" : h.outcome === "rejected" ? "DIFFERS" : h.outcome === "refused" ? h.status : h.outcome === "skipped" ? "not tried" : "unknown";
+  return [ip, epmd, node, dist, cookie];
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+}
+
+export function renderText(r: Report): string {
+  const lines = [`entrypoint doctor: ${r.node ?? "no node name"}`, ""];
+  const local = r.findings.filter((f) => f.peer === undefined);
+  const perPeer = r.findings.filter((f) => f.peer !== undefined);
+  lines.push(...local.map(findingLine));
+  if (r.peers.length > 0) {
+    const head = ["peer", `epmd ${r.epmdPort}`, `node ${r.basename ?? "?"}`, "dist port", "cookie"];
+    lines.push("", ...table([head, ...r.peers.map(peerRow)]), "", ...perPeer.map(findingLine));
+  }
+  const count = (s: Finding["severity"]) => r.findings.filter((f) => f.severity === s).length;
+  const verdict = r.exitCode === 0 ? "nothing blocks clustering" : "clustering is blocked";
+  lines.push("", `${verdict}: ${count("fail")} fail, ${count("warn")} warn, ${count("ok")} ok (exit ${r.exitCode})`);
+  return lines.join("\n") + "\n";
+}
+
+export function renderJson(r: Report): string {
+  return JSON.stringify({ ok: r.exitCode === 0, ...r }, null, 2) + "\n";
+}

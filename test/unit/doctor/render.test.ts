@@ -1,0 +1,68 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { PeerCheck } from "../../../src/doctor/check.ts";
+import { findingLine, peerRow, renderJson, renderText, type Report } from "../../../src/doctor/render.ts";
+
+const lines: [Parameters<typeof findingLine>[0], string][] = [
+  [{ severity: "ok", check: "cookie", message: "RELEASE_COOKIE is set" }, "ok    cookie     RELEASE_COOKIE is set"],
+  [{ severity: "warn", check: "peers", message: "none", fix: "pass --peer" }, "WARN  peers      none; fix: pass --peer"],
+  [{ severity: "fail", check: "dist_port", peer: "10.0.0.4", message: "m", fix: "f" }, "FAIL  dist_port  m; fix: f"],
+];
+for (const [finding, want] of lines) test(`findingLine ${finding.severity}`, () => assert.is(findingLine(finding), want));
+
+const ip = "10.0.0.4";
+const rows: [string, PeerCheck, string[]][] = [
+  ["healthy", { ip, self: false, epmd: { ok: true, names: [{ name: "shop-abc", port: 9100 }] }, node: { name: "shop-abc", port: 9100 }, dist: { ok: true }, handshake: { outcome: "accepted", peerName: "x" } }, [ip, "ok", "port 9100", "ok", "same"]],
+  ["this task", { ip, self: true, epmd: { ok: false, stage: "connect", kind: "refused", error: "e" } }, [`${ip} (this task)`, "refused", "-", "-", "-"]],
+  ["bad epmd answer", { ip, self: false, epmd: { ok: false, stage: "reply", error: "e" } }, [ip, "bad answer", "-", "-", "-"]],
+  ["others registered", { ip, self: false, epmd: { ok: true, names: [{ name: "shop-def", port: 1 }, { name: "rem-1-shop-def", port: 2 }] } }, [ip, "ok", "other: shop-def +1", "-", "-"]],
+  ["nothing registered", { ip, self: false, epmd: { ok: true, names: [] } }, [ip, "ok", "none", "-", "-"]],
+  ["cookie differs", { ip, self: false, epmd: { ok: true, names: [] }, node: { name: "a", port: 1 }, dist: { ok: true }, handshake: { outcome: "rejected", peerName: "x" } }, [ip, "ok", "port 1", "ok", "DIFFERS"]],
+  ["dist dropped", { ip, self: false, epmd: { ok: true, names: [] }, node: { name: "a", port: 1 }, dist: { ok: false, kind: "timeout", error: "e" } }, [ip, "ok", "port 1", "timeout", "-"]],
+  ["not checked", { ip, self: false, notChecked: "budget" }, [ip, "not checked", "-", "-", "-"]],
+];
+for (const [name, check, want] of rows) test(`peerRow: ${name}`, () => assert.equal(peerRow(check), want));
+
+const report: Report = {
+  node: "shop-abc@10.0.0.3",
+  basename: "shop-abc",
+  address: { ip: "10.0.0.3", family: 4, from: "--ip" },
+  cookie: { source: "RELEASE_COOKIE", sha256: "1a2b3c4d" },
+  epmdPort: 4369,
+  findings: [
+    { severity: "ok", check: "cookie", message: "RELEASE_COOKIE is set" },
+    { severity: "fail", check: "epmd", peer: ip, message: "cannot reach epmd", fix: "open 4369" },
+  ],
+  peers: [{ ip, self: false, epmd: { ok: false, stage: "connect", kind: "timeout", error: "e" } }],
+  exitCode: 1,
+};
+
+test("renderText: local findings, the peer table, the peer findings, the verdict", () => {
+  assert.is(
+    renderText(report),
+    [
+      "entrypoint doctor: shop-abc@10.0.0.3",
+      "",
+      "ok    cookie     RELEASE_COOKIE is set",
+      "",
+      "peer      epmd 4369  node shop-abc  dist port  cookie",
+      "10.0.0.4  timeout    -              -          -",
+      "",
+      "FAIL  epmd       cannot reach epmd; fix: open 4369",
+      "",
+      "clustering is blocked: 1 fail, 0 warn, 1 ok (exit 1)",
+      "",
+    ].join("\n"),
+  );
+});
+
+test("renderJson: one document with ok, the findings and the peers", () => {
+  const doc = JSON.parse(renderJson(report));
+  assert.is(doc.ok, false);
+  assert.is(doc.exitCode, 1);
+  assert.equal(doc.cookie, { source: "RELEASE_COOKIE", sha256: "1a2b3c4d" });
+  assert.is(doc.findings.length, 2);
+  assert.is(doc.peers[0].epmd.kind, "timeout");
+});
+
+test.run();
