@@ -48,8 +48,16 @@ await build({
   ...common,
   entryPoints: ["src/main.ts"],
   outfile: values.outfile,
-  // Line 2 is the one `entrypoint install` rewrites (see src/baked.ts).
-  banner: { js: `#!/usr/bin/env node\nvar __ENTRYPOINT_BAKED__ = ${JSON.stringify(baked)};` },
+  // The __ENTRYPOINT_BAKED__ line is the one `entrypoint install` rewrites (see src/baked.ts).
+  banner: {
+    js: [
+      "#!/usr/bin/env node",
+      '"use strict";',
+      `var __ENTRYPOINT_BAKED__ = ${JSON.stringify(baked)};`,
+      // Every Node module comes from process.getBuiltinModule (Node >= 20.16 / 22.3): say so instead of crashing.
+      'if (typeof process.getBuiltinModule !== "function") { console.error("entrypoint: error: Node.js " + process.version + " is too old: use Node.js >= 22.15 (>= 20.16 runs the command as a child, without exec)"); process.exit(78); }',
+    ].join("\n"),
+  },
   define: { ...define, __ENTRYPOINT_CHUNKS__: JSON.stringify(chunks) },
 });
 chmodSync(values.outfile, 0o755);

@@ -1,6 +1,6 @@
 import type { Baked } from "./config.ts";
 
-// build.mjs writes `var __ENTRYPOINT_BAKED__ = {…};` as the bundle's second line and
+// build.mjs writes `var __ENTRYPOINT_BAKED__ = {…};` as one line at the top of the bundle and
 // `entrypoint install` rewrites that one line in its copy.
 declare const __ENTRYPOINT_BAKED__: Baked | undefined;
 declare const __ENTRYPOINT_VERSION__: string | undefined;

@@ -38,20 +38,25 @@ async function boot(line: CommandLine): Promise<number> {
   if (command === undefined) throw usageError('missing command: entrypoint [options] [--] <command> [args...], e.g. "entrypoint server"');
   // 1. Configuration, validated once; a bad value stops here, before any waiting.
   const config = loadConfig(line);
+  const mode = execMode(config);
   // 2. The command must exist before we spend time on the network.
   const path = resolveCommand(command, config.binDir, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
   const vars = await releaseEnv(config, process.env);
   const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
   // 6. Become the command, or stand in for it where the runtime cannot exec.
-  const mode = config.execMode === "auto" ? (canExecve() ? "execve" : "spawn") : config.execMode;
-  if (mode === "execve") {
-    if (!canExecve()) throw new EntrypointError(EXIT.config, `--exec-mode execve: this Node.js (${process.version}) has no process.execve; use Node.js >= 22.15, or --exec-mode spawn`);
-    log.debug("exec", { path, mode });
-    execve(target);
-  }
+  log.debug("exec", { path, mode });
+  if (mode === "execve") execve(target);
   const { spawnAndWait } = loadChunk("spawn");
   return spawnAndWait(target, log);
+}
+
+function execMode(config: Config): "execve" | "spawn" {
+  if (config.execMode === "auto") return canExecve() ? "execve" : "spawn";
+  if (config.execMode === "execve" && !canExecve()) {
+    throw new EntrypointError(EXIT.config, `--exec-mode execve: this Node.js (${process.version}) has no process.execve; use Node.js >= 22.15, or --exec-mode spawn`);
+  }
+  return config.execMode;
 }
 
 function warnAboutEnvSh(config: Config): void {

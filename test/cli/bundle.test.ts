@@ -1,8 +1,10 @@
 // The shipped artifact: one executable file, small, with the AWS SDK kept out of the boot path.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync, statSync } from "node:fs";
-import { ENTRYPOINT } from "../helpers/run.ts";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ENTRYPOINT, runProgram } from "../helpers/run.ts";
 
 const text = readFileSync(ENTRYPOINT, "utf8");
 
@@ -18,6 +20,16 @@ test("the AWS SDK and execa are not in the parsed code, only in the compressed c
     assert.not.ok(text.includes(marker), `${marker} in the plain bundle`);
   }
   assert.match(text, /\bpeers:"[A-Za-z0-9+/=]{1000,}"/, "the peers chunk is there, as base64 text");
+});
+
+test("runs alone in a directory under a package.json with \"type\": \"module\" (Node then loads it as an ES module)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ep-esm-"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  mkdirSync(join(dir, "bin"));
+  copyFileSync(ENTRYPOINT, join(dir, "bin", "entrypoint"));
+  const r = await runProgram(join(dir, "bin", "entrypoint"), ["--ip", "10.0.0.1", "--app", "shop", "--exec-mode", "spawn", "sh", "-c", "echo $RELEASE_NODE"], { cwd: dir });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, "shop@10.0.0.1\n");
 });
 
 test.run();

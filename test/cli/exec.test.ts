@@ -1,6 +1,7 @@
 // Exec as a user meets it: argument passing, command lookup, PID, exit codes, in both modes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +43,26 @@ test("spawn: the command runs as a child (another PID)", async () => {
 test("auto mode on Node >= 22.15 is execve", async () => {
   const r = await runEntrypoint([...BOOT, "print-pid"]);
   assert.is(Number(r.stdout.trim()), r.pid);
+});
+
+// The machine's own Node (20 here) has no process.execve: the same bundle must fall back to spawn.
+const OLD_NODE = ["/usr/bin/node", "/usr/local/bin/node"].find((n) => {
+  const v = spawnSync(n, ["-p", "process.versions.node"], { encoding: "utf8" }).stdout?.trim();
+  return v && !spawnSync(n, ["-p", "typeof process.execve"], { encoding: "utf8" }).stdout.includes("function");
+});
+
+test("a Node.js without execve: auto runs the command as a child; --exec-mode execve is a config error before any network", async () => {
+  if (!OLD_NODE) {
+    console.warn("SKIPPED: no Node.js without process.execve on this machine; fallback not tested");
+    return;
+  }
+  const auto = await runProgram(OLD_NODE, [ENTRYPOINT, ...BOOT, "print-pid"]);
+  assert.is(auto.code, 0, auto.stderr);
+  assert.is.not(Number(auto.stdout.trim()), auto.pid);
+  const forced = await runProgram(OLD_NODE, [ENTRYPOINT, "--app", "shop", "--exec-mode", "execve", "print-pid"], { env: { ECS_CONTAINER_METADATA_URI_V4: "http://127.0.0.1:1/v4/x" } });
+  assert.is(forced.code, 78);
+  assert.match(forced.stderr, /has no process\.execve; use Node\.js >= 22\.15, or --exec-mode spawn/);
+  assert.not.match(forced.stderr, "metadata", "failed before the metadata step");
 });
 
 test("bare name: the entrypoint's own directory is searched first (as /app/bin/entrypoint server)", async () => {
