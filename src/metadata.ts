@@ -26,14 +26,23 @@ type Attempt = { doc: unknown } | { retry: string } | { fatal: string };
 function getText(uri: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   const { get } = process.getBuiltinModule("node:http");
   return new Promise((resolve, reject) => {
-    const req = get(uri, { agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+    // A plain timer, not AbortSignal.timeout: the signal machinery costs a few ms on every boot.
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: "TimeoutError" })), timeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    const req = get(uri, { agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", reject);
+      res.on("end", () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      res.on("error", fail);
     });
-    req.on("error", reject);
+    req.on("error", fail);
   });
 }
 
