@@ -58,7 +58,9 @@ await build({
       'if (typeof process.getBuiltinModule !== "function") { console.error("entrypoint: error: Node.js " + process.version + " is too old: use Node.js >= 22.15 (>= 20.16 runs the command as a child, without exec)"); process.exit(78); }',
     ].join("\n"),
   },
-  define: { ...define, __ENTRYPOINT_CHUNKS__: JSON.stringify(chunks) },
+  define,
+  // Lazily used parts ride in a trailing comment (see src/chunks.ts); base64 and JSON never contain "*/".
+  footer: { js: `/*ENTRYPOINT-CHUNKS\n${JSON.stringify(chunks)}\n*/` },
 });
 chmodSync(values.outfile, 0o755);
 console.log(`built ${values.outfile} (${(statSync(values.outfile).size / 1024).toFixed(0)} KiB)`);

@@ -1,16 +1,22 @@
 import { EntrypointError, EXIT } from "./errors.ts";
 
-// Code that only some runs need (execa for spawn mode, the fake server, the AWS SDK) sits in
-// the bundle as compressed text: a boot that does not use it neither parses nor runs it.
-// build.mjs fills this in from the CHUNKS table there.
-declare const __ENTRYPOINT_CHUNKS__: Record<string, string> | undefined;
+// Code that only some runs need (execa for spawn mode, the fake server, the AWS SDK, the doctor)
+// rides at the end of the bundle, compressed, inside a comment: V8 skips a comment far faster than
+// it builds a string, so a boot that does not use these parts does not pay for them.
+// build.mjs writes the comment from the CHUNKS table there.
+export const CHUNKS_MARK = "\n/*ENTRYPOINT-CHUNKS\n";
 
-// Chunks that load other chunks (doctor → peers) find the packed texts through this global.
+// Read once per process; chunks that load other chunks (doctor → peers) reach them through this global.
 const SHARED = Symbol.for("ecs-release-entrypoint.chunks");
 
 function packedChunks(): Record<string, string> | undefined {
-  if (typeof __ENTRYPOINT_CHUNKS__ !== "undefined") return ((globalThis as Record<symbol, unknown>)[SHARED] = __ENTRYPOINT_CHUNKS__);
-  return (globalThis as Record<symbol, unknown>)[SHARED] as Record<string, string> | undefined;
+  const cache = globalThis as Record<symbol, Record<string, string> | undefined>;
+  if (cache[SHARED]) return cache[SHARED];
+  const { readFileSync } = process.getBuiltinModule("node:fs");
+  const text = readFileSync(process.argv[1] ?? "", "utf8");
+  const at = text.lastIndexOf(CHUNKS_MARK);
+  if (at < 0) return undefined;
+  return (cache[SHARED] = JSON.parse(text.slice(at + CHUNKS_MARK.length, text.lastIndexOf("\n*/"))) as Record<string, string>);
 }
 
 export interface Chunks {
