@@ -2,6 +2,7 @@
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TagFilter } from "../config.ts";
+import { now, type Logger } from "../log.ts";
 import type { EcsTask } from "./filter.ts";
 
 // AWS error texts can carry an access key id (e.g. as an assumed-role session name): never log one.
@@ -26,22 +27,26 @@ export interface Aws {
   /** The IAM action in flight, for a timeout message. */
   current: string;
   calls: number;
+  log: Logger;
 }
 
-export function connect(region: string, signal: AbortSignal): Aws {
+export function connect(region: string, signal: AbortSignal, log: Logger): Aws {
   const ecs = new ECSClient({ region });
   // One credential lookup for both clients: the default chain's container-credentials fetch is a round trip.
   const tagging = new ResourceGroupsTaggingAPIClient({ region, credentials: ecs.config.credentials });
-  return { ecs, tagging, signal, current: "", calls: 0 };
+  return { ecs, tagging, signal, current: "", calls: 0, log };
 }
 
 async function call<T>(aws: Aws, action: string, send: () => Promise<T>): Promise<T> {
   aws.current = action;
   aws.calls++;
+  const started = now();
   try {
     return await send();
   } catch (err) {
     throw new AwsCallError(action, err);
+  } finally {
+    aws.log.debug("aws call", { action, started: Math.round(started), ms: Math.round(now() - started) });
   }
 }
 

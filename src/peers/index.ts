@@ -84,7 +84,7 @@ async function collectTasks(aws: Aws, pages: AsyncGenerator<string[]>, cluster: 
 
 async function resolvePeers(input: PeersInput, signal: AbortSignal, onConnect: (aws: Aws) => void): Promise<string[]> {
   const ctx = await taskContext(input, Math.min(2000, input.timeoutMs));
-  const aws = connect(regionOf(input, ctx), signal);
+  const aws = connect(regionOf(input, ctx), signal, input.log);
   onConnect(aws);
   const cluster = input.query?.cluster || ctx.cluster || "default";
   const tasks = await collectTasks(aws, taskPages(aws, input, ctx, cluster), cluster, ctx.taskArn, input.log);
