@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { arnParts, chunks, groupByCluster, isLive, peerIps, taskIp, type EcsTask } from "../../../src/peers/filter.ts";
+import { arnParts, chunks, groupByCluster, ipSortKey, isLive, peerIps, taskIp, type EcsTask } from "../../../src/peers/filter.ts";
 
 const eni = (v4?: string, v6?: string) => [{ type: "ElasticNetworkInterface", details: [...(v4 ? [{ name: "privateIPv4Address", value: v4 }] : []), ...(v6 ? [{ name: "ipv6Address", value: v6 }] : [])] }];
 const task = (arn: string, extra: Partial<EcsTask> = {}): EcsTask => ({ taskArn: arn, lastStatus: "RUNNING", desiredStatus: "RUNNING", ...extra });
@@ -37,6 +37,20 @@ test("peerIps: live only, deduped, self left out by IP and by ARN, sorted numeri
     task("t6"),
   ];
   assert.equal(peerIps(tasks, { ip: "10.0.0.1", taskArn: "self", family: 4 }), ["10.0.0.9", "10.0.0.10"]);
+});
+
+const keys: [string, string][] = [
+  ["10.0.0.9", "010.000.000.009"],
+  ["fd00::2", "fd00:0000:0000:0000:0000:0000:0000:0002"],
+  ["fd00:1::", "fd00:0001:0000:0000:0000:0000:0000:0000"],
+  ["::1", "0000:0000:0000:0000:0000:0000:0000:0001"],
+  ["2001:db8:0:0:1:0:0:1", "2001:0db8:0000:0000:0001:0000:0000:0001"],
+];
+for (const [ip, key] of keys) test(`ipSortKey(${ip})`, () => assert.is(ipSortKey(ip), key));
+
+test("peerIps sorts IPv6 numerically", () => {
+  const tasks = ["fd00::10", "fd00::2", "fd00:0:0:1::1"].map((ip, i) => task(`t${i}`, { attachments: eni(undefined, ip) }));
+  assert.equal(peerIps(tasks, { family: 6 }), ["fd00::2", "fd00::10", "fd00:0:0:1::1"]);
 });
 
 test("arnParts and groupByCluster", () => {
