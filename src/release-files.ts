@@ -8,7 +8,8 @@ const OVERRIDE = /^\s*(?:export\s+)?(RELEASE_NODE|RELEASE_DISTRIBUTION)=(?!"?\$\
 function readSmallFile(path: string): string | undefined {
   try {
     const st = statSync(path);
-    return st.isFile() && st.size < 256 * 1024 ? readFileSync(path, "utf8") : undefined;
+    // Start scripts and env.sh are a few KB; this also skips the entrypoint bundle itself.
+    return st.isFile() && st.size < 64 * 1024 ? readFileSync(path, "utf8") : undefined;
   } catch {
     return undefined;
   }
