@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 const START_SCRIPT_NAME = /RELEASE_NAME:-"?([A-Za-z0-9_]+)/;
 // A line that sets the variable outright (not a "${RELEASE_NODE:-…}" default of itself).
-const OVERRIDE = /^\s*(?:export\s+)?(RELEASE_NODE|RELEASE_DISTRIBUTION)=(?!"?\$\{\1:-)/m;
+const OVERRIDE = /^\s*(?:export\s+)?(RELEASE_NODE|RELEASE_DISTRIBUTION)=(?!"?\$\{\1:-)/gm;
 
 function readSmallFile(path: string): string | undefined {
   try {
@@ -47,9 +47,8 @@ export function envShOverrides(binDir: string): EnvShOverride[] {
   const found: EnvShOverride[] = [];
   for (const version of versions.sort()) {
     const file = join(releases, version, "env.sh");
-    const text = readSmallFile(file);
-    const match = text === undefined ? null : OVERRIDE.exec(text);
-    if (match) found.push({ file, variable: match[1]! });
+    const variables = new Set([...(readSmallFile(file) ?? "").matchAll(OVERRIDE)].map((m) => m[1]!));
+    for (const variable of variables) found.push({ file, variable });
   }
   return found;
 }

@@ -59,10 +59,11 @@ test("releases/*/env.sh that sets RELEASE_NODE: a warning naming the file", asyn
   mkdirSync(join(release, "bin"));
   mkdirSync(join(release, "releases", "0.1.0"), { recursive: true });
   const envSh = join(release, "releases", "0.1.0", "env.sh");
-  writeFileSync(envSh, '#!/bin/sh\n# export RELEASE_NODE=commented\nexport RELEASE_NODE="shop@127.0.0.1"\n');
+  writeFileSync(envSh, '#!/bin/sh\n# export RELEASE_NODE=commented\nexport RELEASE_NODE="shop@127.0.0.1"\nRELEASE_DISTRIBUTION=sname\n');
   const r = await runEntrypoint(["env", "--ip", "10.0.0.1", "--app", "shop", "--bin-dir", join(release, "bin")]);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr, `entrypoint: warning: ${envSh} sets RELEASE_NODE and runs after the entrypoint`);
+  assert.match(r.stderr, `entrypoint: warning: ${envSh} sets RELEASE_DISTRIBUTION and runs after the entrypoint`);
   writeFileSync(envSh, '#!/bin/sh\n# export RELEASE_NODE=<%= @release.name %>\nexport RELEASE_NODE="${RELEASE_NODE:-shop}"\n');
   const quiet = await runEntrypoint(["env", "--ip", "10.0.0.1", "--app", "shop", "--bin-dir", join(release, "bin")]);
   assert.not.match(quiet.stderr, "warning", "a commented line or a default of itself is not an override");
