@@ -1,7 +1,8 @@
 import { dirname, resolve } from "node:path";
-import { canonicalIp, type FamilyChoice } from "./address.ts";
+import type { FamilyChoice } from "./address.ts";
 import type { CommandLine } from "./cli.ts";
-import { configError, expected } from "./errors.ts";
+import { configError } from "./errors.ts";
+import { distPort, flagOn, ip, metadataUri, millis, oneOf, peers, peersQuery } from "./config-values.ts";
 import type { LogOptions } from "./log.ts";
 import { composeBasename, validateBasename } from "./node-name.ts";
 import { BOOT_OPTIONS, ENV, type BootOptionKey } from "./options.ts";
@@ -53,7 +54,7 @@ export interface ConfigInputs {
   releaseNameIn: (binDir: string) => string | undefined;
 }
 
-interface Setting {
+export interface Setting {
   value: string;
   source: string;
 }
@@ -68,86 +69,6 @@ function setting(inputs: ConfigInputs, key: BootOptionKey, baked?: string): Sett
     if (value !== undefined && value !== "") return { value, source: name };
   }
   return baked ? { value: baked, source: "the baked-in default" } : undefined;
-}
-
-function oneOf<T extends string>(s: Setting | undefined, allowed: readonly T[], fallback: T): T {
-  if (!s) return fallback;
-  if ((allowed as readonly string[]).includes(s.value)) return s.value as T;
-  throw configError(`${s.source}: ${expected(`one of ${allowed.join(", ")}`, s.value)}`);
-}
-
-function millis(s: Setting | undefined, fallback: number): number {
-  if (!s) return fallback;
-  if (!/^\d+$/.test(s.value) || Number(s.value) < 1) {
-    throw configError(`${s.source}: ${expected("a whole number of milliseconds (e.g. 5000)", s.value)}`);
-  }
-  return Number(s.value);
-}
-
-function flagOn(s: Setting | undefined): boolean {
-  if (!s) return false;
-  if (["1", "true", "yes"].includes(s.value)) return true;
-  if (["0", "false", "no"].includes(s.value)) return false;
-  throw configError(`${s.source}: ${expected("1 or 0", s.value)}`);
-}
-
-function distPort(s: Setting | undefined): Config["distPort"] {
-  if (!s) return undefined;
-  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s.value);
-  const min = Number(m?.[1]);
-  const max = Number(m?.[2] ?? m?.[1]);
-  if (!m || min < 1 || max > 65535 || min > max) {
-    throw configError(`${s.source}: ${expected("a port (9100) or a range MIN-MAX (9100-9105) within 1-65535", s.value)}`);
-  }
-  return { min, max };
-}
-
-function ip(s: Setting | undefined): string | undefined {
-  if (!s) return undefined;
-  const address = canonicalIp(s.value);
-  if (!address) throw configError(`${s.source}: ${expected("an IPv4 or IPv6 address", s.value)}`);
-  return address.ip;
-}
-
-function metadataUri(s: Setting | undefined): string | undefined {
-  if (!s) return undefined;
-  if (!URL.canParse(s.value) || !/^https?:$/.test(new URL(s.value).protocol)) {
-    throw configError(`${s.source}: ${expected("an http:// URI of the ECS task metadata endpoint", s.value)}`);
-  }
-  return s.value.replace(/\/+$/, "");
-}
-
-function peers(s: Setting | undefined, env: NodeJS.ProcessEnv): PeersStrategy {
-  if (!s) return env[ENV.dnsClusterQuery] ? { kind: "tags" } : { kind: "off" };
-  if (s.value === "off" || s.value === "family" || s.value === "tags") return { kind: s.value };
-  const service = /^service:(.+)$/.exec(s.value)?.[1];
-  if (service) return { kind: "service", service };
-  throw configError(`${s.source}: ${expected("off, family, service:NAME or tags", s.value)}`);
-}
-
-function peersQuery(s: Setting | undefined): PeersQuery | undefined {
-  if (!s) return undefined;
-  const bad = (what: string) =>
-    configError(`${s.source}: bad peers query: ${what}; expected {"cluster":"…","region":"…","params":{"TagFilters":[{"Key":"…","Values":["…"]}]}}`);
-  let q: unknown;
-  try {
-    q = JSON.parse(s.value);
-  } catch {
-    throw bad(`not JSON: ${JSON.stringify(s.value.slice(0, 80))}`);
-  }
-  if (!q || typeof q !== "object" || Array.isArray(q)) throw bad("not a JSON object");
-  const { cluster, region, params } = q as Record<string, unknown>;
-  const filters = (params as { TagFilters?: unknown } | undefined)?.TagFilters;
-  if (!Array.isArray(filters) || filters.length === 0) throw bad("params.TagFilters is missing or empty");
-  for (const f of filters) {
-    const values = (f as TagFilter)?.Values;
-    if (typeof (f as TagFilter)?.Key !== "string" || (values !== undefined && !(Array.isArray(values) && values.every((v) => typeof v === "string")))) {
-      throw bad(`TagFilters entry ${JSON.stringify(f)} needs "Key" (string) and optional "Values" (strings)`);
-    }
-  }
-  if (cluster !== undefined && typeof cluster !== "string") throw bad('"cluster" is not a string');
-  if (region !== undefined && typeof region !== "string") throw bad('"region" is not a string');
-  return { cluster, region, params: { TagFilters: filters as TagFilter[] } };
 }
 
 /** Builds the one Config of this run; every value is validated here, once. */
