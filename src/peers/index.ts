@@ -43,8 +43,10 @@ async function taskContext(input: PeersInput, deadlineMs: number): Promise<TaskC
   return { cluster: text("Cluster"), taskArn: text("TaskARN"), family: text("Family") };
 }
 
+const configuredRegion = (input: PeersInput) => input.query?.region || input.env.AWS_REGION || input.env.AWS_DEFAULT_REGION;
+
 function regionOf(input: PeersInput, ctx: TaskContext): string {
-  const region = input.query?.region || input.env.AWS_REGION || input.env.AWS_DEFAULT_REGION || (ctx.taskArn && arnParts(ctx.taskArn).region);
+  const region = configuredRegion(input) || (ctx.taskArn && arnParts(ctx.taskArn).region);
   if (!region) throw new Error("no AWS region: set AWS_REGION, or give \"region\" in the peers query");
   return region;
 }
@@ -83,8 +85,11 @@ async function collectTasks(aws: Aws, pages: AsyncGenerator<string[]>, cluster: 
 }
 
 async function resolvePeers(input: PeersInput, signal: AbortSignal, onConnect: (aws: Aws) => void): Promise<string[]> {
+  // With the region known up front (ECS sets AWS_REGION), credentials load while /task is fetched.
+  const early = configuredRegion(input) ? connect(configuredRegion(input)!, signal, input.log) : undefined;
+  early?.ecs.config.credentials().catch(() => {});
   const ctx = await taskContext(input, Math.min(2000, input.timeoutMs));
-  const aws = connect(regionOf(input, ctx), signal, input.log);
+  const aws = early ?? connect(regionOf(input, ctx), signal, input.log);
   onConnect(aws);
   const cluster = input.query?.cluster || ctx.cluster || "default";
   const tasks = await collectTasks(aws, taskPages(aws, input, ctx, cluster), cluster, ctx.taskArn, input.log);
