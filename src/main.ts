@@ -24,10 +24,15 @@ function loadConfig(line: CommandLine): Config {
   return config;
 }
 
-/** Steps 3-5, shared with "entrypoint env": address → peers (if on) → the release's variables. */
+/** Steps 3-5, shared with "entrypoint env": address and peers (if on, side by side) → the release's variables. */
 async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
-  const self = await addressStep(config, env, log);
-  const peers = await peersStep(config, env, self, log);
+  const address = addressStep(config, env, log);
+  // The peer lookup (SDK compile, credentials, /task) overlaps the metadata request.
+  const lookup = peersStep(config, env, address, log);
+  // If the address step fails first, the boot stops with its error; the lookup is simply dropped.
+  lookup.catch(() => {});
+  const self = await address;
+  const peers = await lookup;
   warnAboutEnvSh(config);
   return releaseVariables({ distribution: config.distribution, node: self.node, family: self.node ? self.address?.family : undefined, distPort: config.distPort, peers, env });
 }

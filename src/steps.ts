@@ -46,10 +46,15 @@ export async function addressStep(config: Config, env: NodeJS.ProcessEnv, log: L
   return { basename, address: learned.address, source: learned.source, node };
 }
 
-/** Step 4 (when on): the AWS SDK is compiled only here. Never throws; a failure is a warning. */
-export async function peersStep(config: Config, env: NodeJS.ProcessEnv, self: Self, log: Logger): Promise<Peers | undefined> {
+/**
+ * Step 4 (when on): the AWS SDK is compiled only here. It may start before step 3 has finished
+ * (`self` a promise): listing the tasks does not need our own address, only the final filter does.
+ * Never throws; a failure is a warning.
+ */
+export async function peersStep(config: Config, env: NodeJS.ProcessEnv, self: Self | Promise<Self>, log: Logger): Promise<Peers | undefined> {
   if (config.peers.kind === "off") return undefined;
-  if (!self.basename) {
+  const basename = env.RELEASE_NODE ? basenameOf(env.RELEASE_NODE) : config.basename;
+  if (!basename) {
     log.warn("peers: no node basename (no app name), so no ECS_PEER_NODES; pass --app");
     return undefined;
   }
@@ -59,8 +64,8 @@ export async function peersStep(config: Config, env: NodeJS.ProcessEnv, self: Se
     query: config.peersQuery,
     timeoutMs: config.peersTimeoutMs,
     metadataUri: config.metadataUri,
-    self: { ip: self.address?.ip, family: self.address?.family ?? 4 },
-    basename: self.basename,
+    self: Promise.resolve(self).then((s) => ({ ip: s.address?.ip, family: s.address?.family ?? 4 })),
+    basename,
     env,
     log,
   });

@@ -13,7 +13,8 @@ export interface PeersInput {
   query?: PeersQuery;
   timeoutMs: number;
   metadataUri?: string;
-  self: { ip?: string; family: IpFamily };
+  /** Our address; a promise, because the lookup starts while the address step still runs. */
+  self: Promise<{ ip?: string; family: IpFamily }>;
   basename: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
@@ -93,7 +94,7 @@ async function resolvePeers(input: PeersInput, signal: AbortSignal, onConnect: (
   onConnect(aws);
   const cluster = input.query?.cluster || ctx.cluster || "default";
   const tasks = await collectTasks(aws, taskPages(aws, input, ctx, cluster), cluster, ctx.taskArn, input.log);
-  return peerIps(tasks, { ...input.self, taskArn: ctx.taskArn });
+  return peerIps(tasks, { ...(await input.self), taskArn: ctx.taskArn });
 }
 
 export async function findPeers(input: PeersInput): Promise<Peers> {
@@ -112,6 +113,8 @@ export async function findPeers(input: PeersInput): Promise<Peers> {
     input.log.info(`peers: ${ips.length} found`, { strategy: input.strategy.kind, calls: aws?.calls ?? 0, ms: Math.round(now() - started) });
     return { ips, nodes: ips.map((ip) => nodeName(input.basename, ip)) };
   } catch (err) {
+    // When the address step failed, the boot stops with that error: no second message about peers.
+    if (await input.self.then(() => false, () => true)) return { ips: [], nodes: [] };
     const message = err instanceof Error ? err.message : String(err);
     const hint = (err as { code?: string }).code === "AccessDeniedException" ? `; ${IAM_HINT}` : "";
     input.log.warn(`peers (${input.strategy.kind}): ${message}${hint}; continuing with empty ECS_PEER_IPS and ECS_PEER_NODES`);
