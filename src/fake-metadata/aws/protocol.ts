@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-export const JSON_11 = "application/x-amz-json-1.1";
+const JSON_11 = "application/x-amz-json-1.1";
 
 /** An error the fake answers the way the service does: HTTP status, __type code, message. */
 export class AwsError extends Error {
