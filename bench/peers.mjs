@@ -1,5 +1,7 @@
 // Peer discovery at N tasks with 25 ms per AWS call: the entrypoint against the seed's sequential algorithm,
 // on the same fake AWS API (SigV4-checked, container credentials), with the number of calls each made.
+// The entrypoint boots as in production and execs the release (here /usr/bin/env, which prints the peers);
+// wall = from spawn until the result is on stdout, for both.
 import { spawn } from "node:child_process";
 import { median, row } from "./lib.mjs";
 
@@ -12,14 +14,15 @@ export async function peersBench() {
   const { startFakeAws, makeTasks } = await import("../test/fake-aws/server.ts");
   const { startCredentialsEndpoint } = await import("../test/fake-aws/credentials.ts");
   const creds = await startCredentialsEndpoint();
-  console.log(`\nPeers (tags strategy), ${LATENCY_MS} ms per AWS call, median of ${RUNS} runs; step = time inside the peer lookup, wall = whole process`);
+  console.log(`\nPeers (tags strategy), ${LATENCY_MS} ms per AWS call, median of ${RUNS} runs; step = time inside the peer lookup, wall = spawn until the peers are on stdout`);
   row(["N tasks / who", "step ms", "wall ms", "calls (list+describe)"]);
   for (const n of [10, 100, 1000]) {
     const aws = await startFakeAws({ tasks: makeTasks(n, { cluster: "prod", family: "shop", tags: { app: "shop" } }), credentials: [creds], latencyMs: LATENCY_MS });
     const query = { cluster: "prod", params: { TagFilters: [{ Key: "app", Values: ["shop"] }] } };
     const env = { PATH: process.env.PATH, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: aws.url, ...creds.env, AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_EC2_METADATA_DISABLED: "true", DNS_CLUSTER_ECS_QUERY: JSON.stringify(query) };
-    const ours = await measure(aws, () => run(ENTRYPOINT, ["env", "--ip", "10.200.0.1", "--app", "shop", "--peers", "tags", "--peers-timeout", "30000"], env, (r) => Number(/peers: \d+ found.* ms=(\d+)/.exec(r.stderr)?.[1])));
-    const seed = await measure(aws, () => run(process.execPath, [REFERENCE], env, (r) => JSON.parse(r.stdout).ms));
+    const boot = ["--ip", "10.200.0.1", "--app", "shop", "--peers", "tags", "--peers-timeout", "30000", "--", "/usr/bin/env"];
+    const ours = await measure(aws, () => run(ENTRYPOINT, boot, env, (r) => ({ step: Number(/peers: \d+ found.* ms=(\d+)/.exec(r.stderr)?.[1]), found: peersIn(r.stdout) })), n);
+    const seed = await measure(aws, () => run(process.execPath, [REFERENCE], env, (r) => ({ step: JSON.parse(r.stdout).ms, found: JSON.parse(r.stdout).ips })), n);
     row([`${n} / entrypoint`, ours.step.toFixed(0), ours.wall.toFixed(0), ours.calls]);
     row([`${n} / seed sequential`, seed.step.toFixed(0), seed.wall.toFixed(0), seed.calls]);
     row([`${n} / speed-up`, `${(seed.step / ours.step).toFixed(2)}x`, `${(seed.wall / ours.wall).toFixed(2)}x`, n === 1000 ? `target >= 3x (step)` : ""]);
@@ -28,29 +31,37 @@ export async function peersBench() {
   await creds.close();
 }
 
+const peersIn = (envOutput) => /^ECS_PEER_IPS=(.*)$/m.exec(envOutput)?.[1].split(",").filter(Boolean).length;
+
 // Asynchronous: the fake AWS API answers from this same process.
-function run(cmd, args, env, stepOf) {
+function run(cmd, args, env, resultOf) {
   const started = performance.now();
+  let wall;
   const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   const r = { stdout: "", stderr: "" };
-  child.stdout.setEncoding("utf8").on("data", (d) => (r.stdout += d));
+  child.stdout.setEncoding("utf8").on("data", (d) => {
+    wall ??= performance.now() - started;
+    r.stdout += d;
+  });
   child.stderr.setEncoding("utf8").on("data", (d) => (r.stderr += d));
   return new Promise((resolve, reject) =>
     child.on("close", (code) => {
-      const step = stepOf(r);
-      if (code !== 0 || !(step >= 0)) reject(new Error(`${cmd} failed (${code}): ${r.stderr}`));
-      else resolve({ wall: performance.now() - started, step });
+      const result = code === 0 ? resultOf(r) : {};
+      if (!(result.step >= 0)) reject(new Error(`${cmd} failed (${code}): ${r.stderr}`));
+      else resolve({ wall, ...result });
     }),
   );
 }
 
-async function measure(aws, once) {
+async function measure(aws, once, n) {
   const steps = [];
   const walls = [];
   let calls = "";
   for (let i = 0; i < RUNS; i++) {
     aws.reset();
     const r = await once();
+    // Every task is a peer: the bench's own address is not one of theirs.
+    if (r.found !== n) throw new Error(`expected ${n} peers, found ${r.found}`);
     steps.push(r.step);
     walls.push(r.wall);
     calls = `${aws.callsTo("GetResources").length}+${aws.callsTo("DescribeTasks").length}`;

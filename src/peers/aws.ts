@@ -54,7 +54,7 @@ export type ListFilter = { family: string } | { serviceName: string };
 
 type Page = { arns: string[]; next: string | undefined };
 
-/** Yields pages as they come; the next page is already requested while the caller handles this one. */
+/** Yields pages as they come; the next page is already on its way while the caller handles this one. */
 async function* prefetched(first: Promise<Page>, fetch: (token: string) => Promise<Page>): AsyncGenerator<string[]> {
   let pending: Promise<Page> | undefined = first;
   while (pending) {
@@ -62,6 +62,8 @@ async function* prefetched(first: Promise<Page>, fetch: (token: string) => Promi
     pending = page.next ? fetch(page.next) : undefined;
     // An unawaited page that fails while the caller is busy must not become an unhandled rejection.
     pending?.catch(() => {});
+    // The listing is the critical path: its next request is signed and written before the caller's describe work starts.
+    if (pending) await new Promise((resolve) => setImmediate(resolve));
     yield page.arns;
   }
 }

@@ -1,6 +1,6 @@
 // One request through the fake's front door: latency, SigV4, operation lookup, JSON input, knobs, then the API.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AwsError, parseInput, readBody, sendError, sendJson, type TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
+import { AwsError, errorReply, jsonReply, parseInput, readBody, send, type Reply, type TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
 import { answer, ECS_TARGET as ECS, routeOf, TAGGING_TARGET as TAGGING, type ApiName, type Route } from "../../src/fake-metadata/aws/routes.ts";
 import type { FakeTask } from "../../src/fake-metadata/aws/tasks.ts";
 import { verifySigV4, type FakeCredential } from "./sigv4.ts";
@@ -21,14 +21,23 @@ export interface State {
   expired: boolean;
 }
 
+// The latency is the time from a request's arrival to its answer, however many run at once: as with
+// the services, concurrent callers do not queue behind each other's work on this fake.
 export async function handle(st: State, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const arrived = performance.now();
+  const reply = await answerRequest(st, req);
+  const wait = st.knobs.latencyMs - (performance.now() - arrived);
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  send(res, reply);
+}
+
+async function answerRequest(st: State, req: IncomingMessage): Promise<Reply> {
   const body = await readBody(req);
   const target = String(req.headers["x-amz-target"] ?? "");
   const route = routeOf(req.method, target);
   const call: FakeCall = { api: route?.api ?? "Unknown", body: safeJson(body), at: Date.now(), status: 0 };
   st.calls.push(call);
   try {
-    if (st.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, st.knobs.latencyMs));
     const service = target.startsWith(ECS) ? "ecs" : target.startsWith(TAGGING) ? "tagging" : undefined;
     const signed = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body };
     call.accessKeyId = await verifySigV4(signed, st.credentials, st.region, service);
@@ -37,12 +46,12 @@ export async function handle(st: State, req: IncomingMessage, res: ServerRespons
     gate(st, route, input, call.accessKeyId);
     const out = answer({ ...st, pageSize: st.knobs.pageSize }, route.api, input);
     call.status = 200;
-    sendJson(res, 200, out);
+    return jsonReply(200, out);
   } catch (e) {
     const err = e instanceof AwsError ? e : new AwsError("InternalFailure", String(e), { status: 500 });
     call.status = err.status;
     call.error = err.code;
-    sendError(res, err);
+    return errorReply(err);
   }
 }
 

@@ -12,6 +12,7 @@ export interface FakeAwsKnobs {
   throttleFirst: number;
   /** IAM actions refused with AccessDeniedException, e.g. "ecs:DescribeTasks", "tag:GetResources". */
   deny: string[];
+  /** Time from a request's arrival to its answer; the fake's own work happens within it, as a service's would. */
   latencyMs: number;
   /** The first GetResources call that presents a PaginationToken gets PaginationTokenExpiredException. */
   expireTokenOnce: boolean;

@@ -18,21 +18,30 @@ export class AwsError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": JSON_11,
-    "content-length": Buffer.byteLength(text),
-    "x-amzn-requestid": randomUUID(),
-    ...extra,
-  });
-  res.end(text);
+/** A response computed in full before it is written, so a fake can hold it back for its latency. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string | number>;
+  text: string;
 }
 
-export function sendError(res: ServerResponse, err: AwsError): void {
-  const type = err.coral ? `${err.code}:http://internal.amazon.com/coral/com.amazon.coral.service/` : err.code;
-  sendJson(res, err.status, { __type: err.code, message: err.message }, { "x-amzn-errortype": type });
+export function jsonReply(status: number, body: unknown, extra: Record<string, string> = {}): Reply {
+  const text = JSON.stringify(body);
+  return { status, text, headers: { "content-type": JSON_11, "content-length": Buffer.byteLength(text), "x-amzn-requestid": randomUUID(), ...extra } };
 }
+
+export function errorReply(err: AwsError): Reply {
+  const type = err.coral ? `${err.code}:http://internal.amazon.com/coral/com.amazon.coral.service/` : err.code;
+  return jsonReply(err.status, { __type: err.code, message: err.message }, { "x-amzn-errortype": type });
+}
+
+export function send(res: ServerResponse, reply: Reply): void {
+  res.writeHead(reply.status, reply.headers);
+  res.end(reply.text);
+}
+
+export const sendJson = (res: ServerResponse, status: number, body: unknown) => send(res, jsonReply(status, body));
+export const sendError = (res: ServerResponse, err: AwsError) => send(res, errorReply(err));
 
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
