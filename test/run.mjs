@@ -2,17 +2,24 @@
 // Runs every *.test.ts under test/ with uvu and ends with the line CI reads: "N passed, N failed".
 // Usage: node test/run.mjs [FILTER]   (FILTER: regex that the test file path must contain, default all)
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const uvu = fileURLToPath(new URL("../node_modules/uvu/bin.js", import.meta.url));
 const pattern = `${process.argv[2] ?? ""}.*\\.test\\.ts$`;
-const child = spawn(process.execPath, [uvu, "test", pattern, "--color", "false"], { stdio: ["ignore", "pipe", "inherit"] });
+// The run's own TMPDIR: every temporary file of the tests goes there and is removed with it at the end.
+const runTmp = mkdtempSync(join(tmpdir(), "ecs-release-entrypoint-test-"));
+const env = { ...process.env, TMPDIR: runTmp };
+const child = spawn(process.execPath, [uvu, "test", pattern, "--color", "false"], { stdio: ["ignore", "pipe", "inherit"], env });
 let out = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
   out += chunk;
 });
 child.on("close", (code) => {
+  rmSync(runTmp, { recursive: true, force: true });
   const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
   const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? NaN);
   const total = count("Total");

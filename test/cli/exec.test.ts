@@ -1,7 +1,7 @@
 // Exec as a user meets it: argument passing, command lookup, PID, exit codes, in both modes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
+import { OLD_NODE } from "../helpers/old-node.ts";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,10 +46,6 @@ test("auto mode on Node >= 22.15 is execve", async () => {
 });
 
 // The machine's own Node (20 here) has no process.execve: the same bundle must fall back to spawn.
-const OLD_NODE = ["/usr/bin/node", "/usr/local/bin/node"].find((n) => {
-  const v = spawnSync(n, ["-p", "process.versions.node"], { encoding: "utf8" }).stdout?.trim();
-  return v && !spawnSync(n, ["-p", "typeof process.execve"], { encoding: "utf8" }).stdout.includes("function");
-});
 
 test("a Node.js without execve: auto runs the command as a child; --exec-mode execve is a config error before any network", async () => {
   if (!OLD_NODE) {
