@@ -31,10 +31,28 @@ export interface Aws {
 }
 
 export function connect(region: string, signal: AbortSignal, log: Logger): Aws {
-  const ecs = new ECSClient({ region });
+  const ecs = quietNodeVersionWarning(log, () => new ECSClient({ region }));
   // One credential lookup for both clients: the default chain's container-credentials fetch is a round trip.
   const tagging = new ResourceGroupsTaggingAPIClient({ region, credentials: ecs.config.credentials });
   return { ecs, tagging, signal, current: "", calls: 0, log };
+}
+
+/**
+ * On Node < 22 the SDK's client constructor emits a multi-line NodeVersionSupportWarning on every boot,
+ * which breaks the one-line (and JSON) log: it becomes one info line; other warnings pass.
+ */
+function quietNodeVersionWarning<T>(log: Logger, construct: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (text.startsWith("NodeVersionSupportWarning")) log.info(`Node.js ${process.version}: the AWS SDK's releases from 2027 on need Node.js >= 22 (>= 22.15 also gives true exec)`);
+    else (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return construct();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
 }
 
 async function call<T>(aws: Aws, action: string, send: () => Promise<T>): Promise<T> {
