@@ -8,6 +8,20 @@ import { median, row, startFake } from "./lib.mjs";
 const ENTRYPOINT = new URL("../entrypoint", import.meta.url).pathname;
 const OLD = new URL("./old-entrypoint.sh", import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// The metadata path's floor: a fresh node that does only the GET, the parse and the exec, nothing of ours.
+const FLOOR = `const http = require("node:http");
+http.get(process.env.ECS_CONTAINER_METADATA_URI_V4, (res) => {
+  let body = "";
+  res.setEncoding("utf8").on("data", (d) => (body += d)).on("end", () => {
+    const ip = JSON.parse(body).Networks[0].IPv4Addresses[0];
+    const env = { ...process.env, RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "my_app-abc123@" + ip };
+    const server = process.env.APP_BIN + "/server";
+    if (process.execve) process.execve(server, [server], env);
+    else require("node:child_process").spawnSync(server, { env, stdio: "inherit" });
+  });
+});`;
+const FLOOR_CASE = "floor: bare node:http GET -> exec";
+const METADATA_CASE = "entrypoint: metadata -> exec";
 
 export async function bootBench() {
   const fake = await startFake(["--ip", "10.0.0.7"]);
@@ -19,7 +33,8 @@ export async function bootBench() {
   const cases = {
     "node -e 0": [process.execPath, ["-e", "0"]],
     "entrypoint env --ip 10.0.0.1 --app a": [ENTRYPOINT, ["env", "--ip", "10.0.0.1", "--app", "a"]],
-    "entrypoint: metadata -> exec": [ENTRYPOINT, ["--app", "my_app", "--sha", "abc123", "--bin-dir", bin, "--quiet", "server"]],
+    [FLOOR_CASE]: [process.execPath, ["-e", FLOOR]],
+    [METADATA_CASE]: [ENTRYPOINT, ["--app", "my_app", "--sha", "abc123", "--bin-dir", bin, "--quiet", "server"]],
     ...(haveOldTools ? { "old script (curl | jq): metadata -> exec": ["sh", [OLD, "server"]] } : {}),
   };
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
@@ -35,12 +50,14 @@ export async function bootBench() {
   const base = median(times["node -e 0"]);
   console.log(`\nBoot time: median of ${RUNS} interleaved runs each (wall clock, spawn to exit)`);
   row(["case", "median ms", "x node -e 0", "target"]);
-  const targets = { "entrypoint env --ip 10.0.0.1 --app a": 1.3, "entrypoint: metadata -> exec": 1.5 };
+  const targets = { "entrypoint env --ip 10.0.0.1 --app a": 1.3, [METADATA_CASE]: 1.5 };
   for (const [name, list] of Object.entries(times)) {
     const ratio = median(list) / base;
     const target = targets[name];
     row([name, median(list).toFixed(1), ratio.toFixed(2), target ? `<= ${target} ${ratio <= target ? "ok" : "MISSED"}` : ""]);
   }
+  const floor = median(times[METADATA_CASE]) / median(times[FLOOR_CASE]);
+  console.log(`${METADATA_CASE} against its floor (${FLOOR_CASE}): ${floor.toFixed(2)}x, ${(median(times[METADATA_CASE]) - median(times[FLOOR_CASE])).toFixed(1)} ms ours`);
   if (!haveOldTools) console.log("(old script not measured: curl and jq are not installed)");
   await rssBench(env, bin);
 }
