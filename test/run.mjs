@@ -13,6 +13,8 @@ const pattern = `${process.argv[2] ?? ""}.*\\.test\\.ts$`;
 const runTmp = mkdtempSync(join(tmpdir(), "ecs-release-entrypoint-test-"));
 const env = { ...process.env, TMPDIR: runTmp };
 const child = spawn(process.execPath, [uvu, "test", pattern, "--color", "false"], { stdio: ["ignore", "pipe", "inherit"], env });
+// Ctrl-C or a CI timeout ends the tests first, so that the close handler still removes the TMPDIR.
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 let out = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
