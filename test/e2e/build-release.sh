@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the e2e test release: the bundled entrypoint goes into the release overlay the way a
-# user's CI does it (npx ecs-release-entrypoint install ...), then `mix release`.
+# user's CI does it (`ecs-release-entrypoint install rel/overlays/bin/entrypoint ...`), then `mix release`.
 # Output: test/e2e/app/_build/prod/rel/shop (git-ignored). app/package.json says "commonjs" because
 # test/package.json says "module", and Node would otherwise load the extension-less bundle as ESM.
 set -eu
