@@ -4,6 +4,7 @@ import { buildConfig, type Config } from "./config.ts";
 import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { loadChunk } from "./chunks.ts";
 import { canExecve, execve, type ExecTarget } from "./exec.ts";
+import { checkImage } from "./exec-check.ts";
 import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
 import { createLogger, writeFd, type Logger } from "./log.ts";
@@ -11,6 +12,7 @@ import { envShOverrides, releaseNameIn } from "./release-files.ts";
 import { releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
 import { addressStep, peersStep } from "./steps.ts";
 import { resolveCommand } from "./resolve-command.ts";
+import { exitOnStopSignals, relaySignals } from "./signals.ts";
 import { ENV } from "./options.ts";
 
 const selfPath = process.argv[1] ?? "entrypoint";
@@ -41,19 +43,28 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Recor
 async function boot(line: CommandLine): Promise<number> {
   const [command, ...args] = line.command;
   if (command === undefined) throw usageError('missing command: entrypoint [options] [--] <command> [args...], e.g. "entrypoint server"');
+  // A stop request during the boot ends it: the command is never started.
+  const stopHandlers = exitOnStopSignals((signal) => log.warn(`${signal} before the command started: stopping, ${command} is not run`));
   // 1. Configuration, validated once; a bad value stops here, before any waiting.
   const config = loadConfig(line);
   const mode = execMode(config);
   // 2. The command must exist before we spend time on the network.
   const path = resolveCommand(command, config.binDir, process.env.PATH);
+  checkImage(path, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
   const vars = await releaseEnv(config, process.env);
   const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
   // 6. Become the command, or stand in for it where the runtime cannot exec.
+  if (mode === "execve") {
+    log.debug("exec", { path, mode });
+    execve(target);
+  }
+  // From here every forwarded signal waits for the child, which gets it as soon as it exists.
+  const relay = relaySignals();
+  stopHandlers();
   log.debug("exec", { path, mode });
-  if (mode === "execve") execve(target);
   const { spawnAndWait } = loadChunk("spawn");
-  return spawnAndWait(target, log);
+  return spawnAndWait(target, log, relay);
 }
 
 function execMode(config: Config): "execve" | "spawn" {
