@@ -77,6 +77,7 @@ export function buildConfig(inputs: ConfigInputs): Config {
   const binDir = resolve(get("binDir")?.value ?? dirname(inputs.selfPath));
   const basenameSetting = get("basename");
   const appSetting = get("app", inputs.baked.app) ?? fromStartScript(inputs, binDir);
+  rejectEmptyName(inputs);
   const sha = get("sha", inputs.baked.sha);
   const basename = composeBasename({ basename: basenameSetting?.value, app: appSetting?.value, sha: sha?.value });
   const basenameSource = basenameSetting?.source ?? [appSetting?.source, sha?.source].filter(Boolean).join(" and ");
@@ -112,4 +113,11 @@ export function buildConfig(inputs: ConfigInputs): Config {
 function fromStartScript(inputs: ConfigInputs, binDir: string): Setting | undefined {
   const name = inputs.releaseNameIn(binDir);
   return name ? { value: name, source: `the release start script in ${binDir}` } : undefined;
+}
+
+/** An empty app name (a CI variable that was never set) is a mistake, not "unset": say so. */
+function rejectEmptyName(inputs: ConfigInputs): void {
+  const { flags } = inputs.line;
+  const empty = flags.app === "" ? "--app" : flags.basename === "" ? "--basename" : flags.app === undefined && inputs.env[ENV.app] === "" ? ENV.app : undefined;
+  if (empty) throw configError(`${empty} is empty; give the release name (e.g. my_app), or leave it out to use the baked or start-script name`);
 }

@@ -1,5 +1,5 @@
 import { BAKED } from "./baked.ts";
-import { parseCommandLine, type CommandLine } from "./cli.ts";
+import { parseCommandLine, withMisplacedOptionHint, type CommandLine } from "./cli.ts";
 import { buildConfig, type Config } from "./config.ts";
 import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { loadChunk } from "./chunks.ts";
@@ -114,7 +114,9 @@ async function main(argv: string[]): Promise<number> {
       return runDoctor({ line, config: loadConfig(line), env: process.env, log });
     }
     case "run":
-      return boot(line);
+      return boot(line).catch((err: unknown) => {
+        throw withMisplacedOptionHint(err, line.command);
+      });
   }
 }
 
