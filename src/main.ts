@@ -7,9 +7,9 @@ import { canExecve, execve, type ExecTarget } from "./exec.ts";
 import { checkImage } from "./exec-check.ts";
 import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
-import { createLogger, writeFd, type Logger } from "./log.ts";
+import { createLogger, writeStdout, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
-import { releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
+import { protoDistProblem, releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
 import { addressStep, peersStep } from "./steps.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { exitOnStopSignals, relaySignals } from "./signals.ts";
@@ -36,7 +36,10 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Recor
   const self = await address;
   const peers = await lookup;
   warnAboutEnvSh(config);
-  return releaseVariables({ distribution: config.distribution, node: self.node, family: self.node ? self.address?.family : undefined, distPort: config.distPort, peers, env });
+  const family = self.node ? self.address?.family : undefined;
+  const protoDist = protoDistProblem(env.ELIXIR_ERL_OPTIONS, family);
+  if (protoDist) log.warn(protoDist);
+  return releaseVariables({ distribution: config.distribution, node: self.node, family, distPort: config.distPort, peers, env });
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */
@@ -86,7 +89,7 @@ async function printEnv(line: CommandLine): Promise<number> {
   if (!["shell", "json", "dotenv"].includes(format)) throw usageError(`--format: expected shell, json or dotenv, got ${JSON.stringify(format)}`);
   if (line.positionals.length > 0) throw usageError(`env takes no arguments, got ${JSON.stringify(line.positionals[0])}`);
   const vars = await releaseEnv(loadConfig(line), process.env);
-  writeFd(1, renderVariables(vars, format));
+  writeStdout(renderVariables(vars, format));
   return 0;
 }
 
@@ -94,10 +97,10 @@ async function main(argv: string[]): Promise<number> {
   const line = parseCommandLine(argv);
   switch (line.subcommand) {
     case "help":
-      writeFd(1, usage());
+      writeStdout(usage());
       return 0;
     case "version":
-      writeFd(1, versionLine());
+      writeStdout(versionLine());
       return 0;
     case "install":
       log.info(`wrote ${install(selfPath, line.positionals, line.flags)}`);
