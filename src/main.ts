@@ -5,6 +5,7 @@ import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.t
 import { loadChunk } from "./chunks.ts";
 import { canExecve, execve, type ExecTarget } from "./exec.ts";
 import { checkImage } from "./exec-check.ts";
+import { nonUtf8Variables } from "./environ.ts";
 import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
 import { createLogger, writeStdout, type Logger } from "./log.ts";
@@ -57,6 +58,7 @@ async function boot(line: CommandLine): Promise<number> {
   // 3-5. Address, peers and the release's variables.
   const vars = await releaseEnv(config, process.env);
   const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
+  for (const name of nonUtf8Variables()) log.warn(`${JSON.stringify(name)} holds bytes that are not UTF-8; the command gets each as U+FFFD (Node.js reads the environment as UTF-8)`);
   // 6. Become the command, or stand in for it where the runtime cannot exec.
   if (mode === "execve") {
     log.debug("exec", { path, mode });

@@ -167,6 +167,18 @@ test("an option written after the command: the boot's error says options go befo
   assert.equal(fine.stdout.split("\0").slice(0, -1), ["--ip", "x"]);
 });
 
+test("a variable with bytes that are not UTF-8: a warning names it (Node.js cannot pass such bytes on)", async () => {
+  // Node.js cannot put such bytes into a child's environment either: bash writes them.
+  const script = 'export RAW_BYTES=$(printf "a\\377b") PLAIN=ok; exec "$0" "$@"';
+  const r = await runProgram("bash", ["-c", script, ENTRYPOINT, ...BOOT, "sh", "-c", 'printf %s "$RAW_BYTES" | od -An -tx1; printf "%s\\n" "$PLAIN"']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, 'entrypoint: warning: "RAW_BYTES" holds bytes that are not UTF-8; the command gets each as U+FFFD');
+  assert.not.match(r.stderr, "PLAIN");
+  assert.is(r.stdout.replace(/\s+/g, " ").trim(), "61 ef bf bd 62 ok");
+  const clean = await runEntrypoint([...BOOT, "exit-with", "0"]);
+  assert.not.match(clean.stderr, "UTF-8");
+});
+
 const CONFIG_ERRORS: [string, string[], Record<string, string>, RegExp][] = [
   ["invalid basename from --app", ["--app", "my.app", "--ip", "10.0.0.1"], {}, /invalid node basename "my\.app" \(from --app\): character "\." at position 3/],
   ["invalid basename from the env", ["--ip", "10.0.0.1"], { ENTRYPOINT_NODE_BASENAME: "shop@x" }, /"shop@x" \(from ENTRYPOINT_NODE_BASENAME\)/],
