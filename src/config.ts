@@ -2,21 +2,12 @@ import { dirname, resolve } from "node:path";
 import type { FamilyChoice } from "./address.ts";
 import type { CommandLine } from "./cli.ts";
 import { configError } from "./errors.ts";
-import { distPort, flagOn, ip, metadataUri, millis, oneOf, peers, peersQuery } from "./config-values.ts";
+import { distPort, flagOn, ip, metadataUri, millis, oneOf, peers, peersQuery, type DistPort, type PeersQuery, type PeersStrategy, type Setting } from "./config-values.ts";
 import type { LogOptions } from "./log.ts";
 import { composeBasename, validateBasename } from "./node-name.ts";
 import { BOOT_OPTIONS, ENV, type BootOptionKey } from "./options.ts";
 
-export type PeersStrategy = { kind: "off" } | { kind: "family" } | { kind: "service"; service: string } | { kind: "tags" };
-export interface TagFilter {
-  Key: string;
-  Values?: string[];
-}
-export interface PeersQuery {
-  cluster?: string;
-  region?: string;
-  params: { TagFilters: TagFilter[] };
-}
+export type { PeersQuery, PeersStrategy, TagFilter } from "./config-values.ts";
 
 export interface Config {
   /** Undefined when no app name is known; an error only if a node name is needed. */
@@ -29,7 +20,7 @@ export interface Config {
   metadataTimeoutMs: number;
   ipFamily: FamilyChoice;
   distribution: "name" | "sname";
-  distPort?: { min: number; max: number };
+  distPort?: DistPort;
   peers: PeersStrategy;
   peersQuery?: PeersQuery;
   peersTimeoutMs: number;
@@ -52,11 +43,6 @@ export interface ConfigInputs {
   selfPath: string;
   /** Reads RELEASE_NAME's default from the release start script in a bin dir (I/O, so passed in). */
   releaseNameIn: (binDir: string) => string | undefined;
-}
-
-export interface Setting {
-  value: string;
-  source: string;
 }
 
 /** flag > env > baked: the first that is set and not empty, with where it came from. */

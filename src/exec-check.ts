@@ -3,7 +3,13 @@
 import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, delimiter, join, resolve } from "node:path";
 import { EntrypointError, EXIT } from "./errors.ts";
-import type { ExecTarget } from "./exec.ts";
+
+export interface ExecTarget {
+  path: string;
+  /** argv as the command will see it; argv[0] is the command as given. */
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+}
 
 // Linux: the bytes of a #! line the kernel reads (BINPRM_BUF_SIZE), the nesting of interpreters it
 // follows, and the longest single argument or environment string (MAX_ARG_STRLEN, NUL included).

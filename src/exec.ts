@@ -1,13 +1,8 @@
 import { EntrypointError, EXIT } from "./errors.ts";
-import { checkSizes } from "./exec-check.ts";
+import { checkSizes, type ExecTarget } from "./exec-check.ts";
 import { defaultSignalsAfterExec } from "./signals.ts";
 
-export interface ExecTarget {
-  path: string;
-  /** argv as the command will see it; argv[0] is the command as given. */
-  argv: string[];
-  env: NodeJS.ProcessEnv;
-}
+export type { ExecTarget } from "./exec-check.ts";
 
 export const canExecve = () => typeof process.execve === "function";
 
