@@ -81,6 +81,9 @@ export function checkImage(path: string, pathVar: string | undefined, depth = 0)
   if (interpreter === "") throw fail(EXIT.notExecutable, `${path}: its #! line names no interpreter`);
   if (end < 0 && rest.length === 0) throw fail(EXIT.notExecutable, `${path}: its #! line is longer than ${HEADER_BYTES - 1} bytes`);
   const arg = line.slice(interpreter.length).replace(/^[ \t]+/, "");
+  if (interpreter.endsWith("\r")) {
+    throw fail(EXIT.notFound, `${path}: its #! line ends with a carriage return (Windows line endings), so the kernel looks for "${interpreter.slice(0, -1)}\\r"; convert the file to LF line endings (dos2unix)`);
+  }
   const full = resolve(interpreter);
   requireFile(full, path, "its #! interpreter");
   if (!isExecutable(full)) throw fail(EXIT.notExecutable, `${path}: its #! interpreter ${full} is not executable`);

@@ -25,6 +25,7 @@ const CASES: [string, string, number, string][] = [
   ["an executable text file without #!", "echo not a script\n", 126, "is neither an ELF binary nor a script with a #! line"],
   ["an empty executable file", "", 126, "is empty, so it cannot be executed"],
   ["a #! line without an interpreter", "#!\n", 126, "its #! line names no interpreter"],
+  ["a #! line with Windows line endings", "#!/bin/sh\r\necho hi\r\n", 127, 'its #! line ends with a carriage return (Windows line endings), so the kernel looks for "/bin/sh\\r"; convert the file to LF'],
 ];
 for (const [name, text, code, message] of CASES) {
   test(`execve refused before the call: ${name} → ${code}, naming the path`, async () => {
