@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { BAKED, BAKED_LINE, bakedLine } from "./baked.ts";
@@ -45,7 +44,9 @@ export function install(selfPath: string, positionals: string[], flags: Record<s
   }
   const target = targetPath(positionals[0]!);
   // A fresh random name, created exclusively: a file or symlink planted at a guessable name is never followed.
-  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(8).toString("hex")}.tmp`);
+  // node:crypto is loaded here only: loading it costs every boot about 5 ms.
+  const random = process.getBuiltinModule("node:crypto").randomBytes(8).toString("hex");
+  const temporary = join(dirname(target), `.${basename(target)}.${random}.tmp`);
   let created = false;
   try {
     mkdirSync(dirname(target), { recursive: true });

@@ -1,10 +1,9 @@
 // Signals from the start of the boot until the command runs, and what the command starts with.
-import { constants } from "node:os";
-
 export const FORWARDED_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const;
 const STOPPING_SIGNALS = ["SIGTERM", "SIGINT", "SIGQUIT"] as const;
 
-export const signalExitCode = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 0);
+// node:os is loaded only when a signal needs its number: the boot does not otherwise pay for it.
+export const signalExitCode = (signal: NodeJS.Signals) => 128 + (process.getBuiltinModule("node:os").constants.signals[signal] ?? 0);
 
 /**
  * Until the command runs, SIGTERM, SIGINT and SIGQUIT end the boot at once with 128+N. The handler
