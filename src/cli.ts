@@ -78,9 +78,9 @@ function readOption(argv: readonly string[], i: number, line: CommandLine): numb
  * the command): the error says so, naming the word.
  */
 export function withMisplacedOptionHint(err: unknown, command: readonly string[]): unknown {
-  if (!isEntrypointError(err) || !([EXIT.usage, EXIT.config, EXIT.unavailable] as number[]).includes(err.exitCode)) return err;
+  if (!isEntrypointError(err) || !([EXIT.usage, EXIT.config, EXIT.unavailable, EXIT.notFound] as number[]).includes(err.exitCode)) return err;
   const word = command.slice(1).find((arg) => BOOT_OPTIONS.some((o) => o.flag === arg.split("=")[0]));
   if (word === undefined) return err;
-  const hint = `; options go before the command: ${JSON.stringify(word)} came after ${JSON.stringify(command[0])}, so it was passed to the command (entrypoint ${word.split("=")[0]} … ${command[0]})`;
+  const hint = `; options go before the command: ${JSON.stringify(word)} came after ${JSON.stringify(command[0])}, so it belongs to the command (write entrypoint ${word.split("=")[0]} … ${command[0]})`;
   return new EntrypointError(err.exitCode, err.message + hint, { cause: err });
 }

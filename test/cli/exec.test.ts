@@ -158,10 +158,13 @@ test("an empty ENTRYPOINT_APP or --app \"\" is an error (78), not a silent fallb
 test("an option written after the command: the boot's error says options go before the command, naming the word", async () => {
   const r = await runEntrypoint(["--app", "shop", "--bin-dir", FIXTURES, "print-pid", "--ip", "10.0.0.1"]);
   assert.is(r.code, 78);
-  assert.match(r.stderr, 'options go before the command: "--ip" came after "print-pid", so it was passed to the command');
+  assert.match(r.stderr, 'options go before the command: "--ip" came after "print-pid", so it belongs to the command');
   const without = await runEntrypoint(["--app", "shop", "--bin-dir", FIXTURES, "print-pid", "--port"]);
   assert.is(without.code, 78);
   assert.not.match(without.stderr, "options go before the command", "no hint when no option came after the command");
+  const lost = await runEntrypoint(["--ip", "10.0.0.1", "--app", "shop", "print-pid", "--bin-dir", FIXTURES]);
+  assert.is(lost.code, 127);
+  assert.match(lost.stderr, '"--bin-dir" came after "print-pid"');
   const fine = await runEntrypoint([...BOOT, "print-args", "--ip", "x"]);
   assert.is(fine.code, 0, "an option after the command still belongs to it");
   assert.equal(fine.stdout.split("\0").slice(0, -1), ["--ip", "x"]);
