@@ -2,6 +2,7 @@
 // aborts the process (SIGABRT, a native stack) instead of throwing.
 import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, delimiter, join, resolve } from "node:path";
+import { checkElf } from "./elf.ts";
 import { EntrypointError, EXIT } from "./errors.ts";
 
 export interface ExecTarget {
@@ -69,7 +70,7 @@ function isFile(path: string): boolean {
 export function checkImage(path: string, pathVar: string | undefined, depth = 0): void {
   const header = readHeader(path);
   if (header === undefined) return;
-  if (header.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return;
+  if (header.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return checkElf(path);
   if (header.subarray(0, 2).toString("latin1") !== "#!") {
     const what = header.length === 0 ? "is empty" : "is neither an ELF binary nor a script with a #! line";
     throw fail(EXIT.notExecutable, `${path}: ${what}, so it cannot be executed; add a #! line (e.g. #!/bin/sh) or name the real command`);

@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { json, startServer } from "../helpers/http-server.ts";
@@ -47,6 +47,38 @@ test("controls: an ELF binary, #!/bin/sh, #!/usr/bin/env NAME and #!/usr/bin/env
     const r = await runEntrypoint([...BOOT, file(`ok-${line.length}`, `${line}\nexit 7\n`)]);
     assert.is(r.code, 7, `${line}: ${r.stderr}`);
   }
+});
+
+/** A copy of /bin/true with its ELF header or loader path changed. */
+function patchedTrue(name: string, patch: (elf: Buffer) => void): string {
+  const elf = readFileSync("/bin/true");
+  patch(elf);
+  const path = join(dir, name);
+  writeFileSync(path, elf, { mode: 0o755 });
+  return path;
+}
+const emulated = spawnSync("sh", ["-c", "ls /proc/sys/fs/binfmt_misc 2>/dev/null"], { encoding: "utf8" }).stdout.split("\n").some((n) => n && n !== "register" && n !== "status");
+
+test("an ELF binary whose loader is missing from the image (glibc binary on a musl image): 127 naming the loader", async () => {
+  const path = patchedTrue("no-loader", (elf) => {
+    const at = elf.indexOf("/lib");
+    elf.write("/no/such/ld.so\0", at, "latin1");
+  });
+  const r = await runEntrypoint([...BOOT, path]);
+  assert.is(r.code, 127, r.stderr);
+  assert.match(r.stderr, `${path}: its loader /no/such/ld.so does not exist in this image`);
+});
+
+test("an ELF binary for another CPU: 126 naming both", async () => {
+  if (emulated) {
+    console.warn("SKIPPED: binfmt_misc handlers are registered (they may run other CPUs' binaries): CPU check not tested");
+    return;
+  }
+  const other = process.arch === "arm64" ? 62 : 183;
+  const path = patchedTrue("other-cpu", (elf) => elf.writeUInt16LE(other, 18));
+  const r = await runEntrypoint([...BOOT, path]);
+  assert.is(r.code, 126, r.stderr);
+  assert.match(r.stderr, new RegExp(`${path}: built for (aarch64|x86-64), but this machine is`));
 });
 
 test("a variable over the kernel's 128 KiB for one string after our additions: 78 naming it", async () => {
