@@ -74,14 +74,19 @@ test("ELIXIR_ERL_OPTIONS with its own -proto_dist: never a second one; a warning
   assert.not.match(v4.stderr, "warning");
 });
 
-test("output that cannot be written (a closed pipe, a full disk): exit 74, not 0", async () => {
+test("output that cannot be written (a closed pipe, a full disk, a closed stdout): exit 74, not 0", async () => {
   const args = ["env", "--ip", "10.0.0.1", "--app", "shop"];
   const full = await runProgram("sh", ["-c", 'exec "$0" "$@" >/dev/full', ENTRYPOINT, ...args]);
   assert.is(full.code, 74, full.stderr);
   assert.match(full.stderr, "entrypoint: error: could not write the output to stdout: ENOSPC");
-  const closed = await runEntrypoint(args, { onSpawn: (child) => child.stdout!.destroy() });
+  const broken = await runEntrypoint(args, { onSpawn: (child) => child.stdout!.destroy() });
+  assert.is(broken.code, 74, broken.stderr);
+  assert.match(broken.stderr, "could not write the output to stdout: EPIPE");
+  const closed = await runProgram("sh", ["-c", 'exec "$0" "$@" >&-', ENTRYPOINT, ...args]);
   assert.is(closed.code, 74, closed.stderr);
-  assert.match(closed.stderr, "could not write the output to stdout: EPIPE");
+  assert.match(closed.stderr, "entrypoint: error: stdout is closed");
+  const discarded = await runProgram("sh", ["-c", 'exec "$0" "$@" >/dev/null', ENTRYPOINT, ...args]);
+  assert.is(discarded.code, 0, "control: >/dev/null is a choice, not an error");
 });
 
 test("bad format: usage error 64", async () => {
