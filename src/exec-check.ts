@@ -80,7 +80,7 @@ export function checkImage(path: string, pathVar: string | undefined, depth = 0)
   const line = (end < 0 ? text : text.slice(0, end)).slice(2).replace(/^[ \t]+/, "").replace(/[ \t]+$/, "");
   const [interpreter = "", ...rest] = line.split(/[ \t]+/);
   if (interpreter === "") throw fail(EXIT.notExecutable, `${path}: its #! line names no interpreter`);
-  if (end < 0 && rest.length === 0) throw fail(EXIT.notExecutable, `${path}: its #! line is longer than ${HEADER_BYTES - 1} bytes`);
+  if (end < 0 && header.length === HEADER_BYTES && rest.length === 0) throw fail(EXIT.notExecutable, `${path}: its #! line is longer than ${HEADER_BYTES - 1} bytes`);
   const arg = line.slice(interpreter.length).replace(/^[ \t]+/, "");
   if (interpreter.endsWith("\r")) {
     throw fail(EXIT.notFound, `${path}: its #! line ends with a carriage return (Windows line endings), so the kernel looks for "${interpreter.slice(0, -1)}\\r"; convert the file to LF line endings (dos2unix)`);
@@ -88,7 +88,7 @@ export function checkImage(path: string, pathVar: string | undefined, depth = 0)
   const full = resolve(interpreter);
   requireFile(full, path, "its #! interpreter");
   if (!isExecutable(full)) throw fail(EXIT.notExecutable, `${path}: its #! interpreter ${full} is not executable`);
-  if (depth + 1 >= MAX_NESTING) throw fail(EXIT.notExecutable, `${path}: #! interpreters nest more than ${MAX_NESTING} deep`);
+  if (depth + 1 > MAX_NESTING) throw fail(EXIT.notExecutable, `${path}: #! interpreters nest more than ${MAX_NESTING} deep`);
   checkImage(full, pathVar, depth + 1);
   if (basename(full) === "env" && arg) checkEnvProgram(path, arg, pathVar);
 }

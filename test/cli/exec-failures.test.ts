@@ -25,6 +25,7 @@ const CASES: [string, string, number, string][] = [
   ["an executable text file without #!", "echo not a script\n", 126, "is neither an ELF binary nor a script with a #! line"],
   ["an empty executable file", "", 126, "is empty, so it cannot be executed"],
   ["a #! line without an interpreter", "#!\n", 126, "its #! line names no interpreter"],
+  ["a #! interpreter path longer than the kernel reads", `#!/${"x".repeat(300)}\n`, 126, "its #! line is longer than 255 bytes"],
   ["a #! line with Windows line endings", "#!/bin/sh\r\necho hi\r\n", 127, 'its #! line ends with a carriage return (Windows line endings), so the kernel looks for "/bin/sh\\r"; convert the file to LF'],
 ];
 for (const [name, text, code, message] of CASES) {
@@ -43,6 +44,7 @@ test("controls: an ELF binary, #!/bin/sh, #!/usr/bin/env NAME and #!/usr/bin/env
   copyFileSync("/bin/true", elf);
   chmodSync(elf, 0o755);
   assert.is((await runEntrypoint([...BOOT, elf])).code, 0);
+  assert.is((await runEntrypoint([...BOOT, file("no-newline", "#!/bin/sh")])).code, 0, "a #! line without a newline");
   for (const line of ["#!/bin/sh", "#!/usr/bin/env sh", "#!/usr/bin/env -S sh -e", "#! /bin/sh -e"]) {
     const r = await runEntrypoint([...BOOT, file(`ok-${line.length}`, `${line}\nexit 7\n`)]);
     assert.is(r.code, 7, `${line}: ${r.stderr}`);
