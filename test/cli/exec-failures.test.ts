@@ -39,6 +39,13 @@ for (const [name, text, code, message] of CASES) {
   });
 }
 
+test("spawn mode refuses a file without #! too, as the container runtime would (glibc's execvp would run it with sh)", async () => {
+  const path = file("no-shebang-spawn", "exit 9\n");
+  const r = await runEntrypoint([...BOOT.filter((a) => a !== "execve"), "spawn", path]);
+  assert.is(r.code, 126, r.stderr);
+  assert.match(r.stderr, `${path}: is neither an ELF binary nor a script with a #! line`);
+});
+
 test("controls: an ELF binary, #!/bin/sh, #!/usr/bin/env NAME and #!/usr/bin/env -S NAME ARGS all run", async () => {
   const elf = join(dir, "true-copy");
   copyFileSync("/bin/true", elf);
