@@ -1,4 +1,4 @@
-import { usageError } from "./errors.ts";
+import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { BOOT_OPTIONS, SUBCOMMAND_OPTIONS, SUBCOMMANDS, type OptionSpec, type Subcommand } from "./options.ts";
 
 export interface CommandLine {
@@ -63,8 +63,24 @@ function readOption(argv: readonly string[], i: number, line: CommandLine): numb
   } else {
     if (i + 1 >= argv.length) throw usageError(`option ${spec.flag} needs a value (${spec.value})`);
     value = argv[++last]!;
+    // "--app --" or "--basename --help": the value is missing, not "--".
+    if (value.startsWith("-")) {
+      throw usageError(`option ${spec.flag} needs a value (${spec.value}), got the flag-like word ${JSON.stringify(value)}; a value that starts with "-" is written ${spec.flag}=VALUE`);
+    }
   }
   if (spec.repeatable) (line.repeated[spec.key] ??= []).push(value);
   else line.flags[spec.key] = value;
   return last;
+}
+
+/**
+ * A boot that failed for lack of an option the user wrote after the command (where it belongs to
+ * the command): the error says so, naming the word.
+ */
+export function withMisplacedOptionHint(err: unknown, command: readonly string[]): unknown {
+  if (!isEntrypointError(err) || !([EXIT.usage, EXIT.config, EXIT.unavailable, EXIT.notFound] as number[]).includes(err.exitCode)) return err;
+  const word = command.slice(1).find((arg) => BOOT_OPTIONS.some((o) => o.flag === arg.split("=")[0]));
+  if (word === undefined) return err;
+  const hint = `; options go before the command: ${JSON.stringify(word)} came after ${JSON.stringify(command[0])}, so it belongs to the command (write entrypoint ${word.split("=")[0]} … ${command[0]})`;
+  return new EntrypointError(err.exitCode, err.message + hint, { cause: err });
 }

@@ -1,8 +1,27 @@
 // Each setting's value checked and converted once, with a message naming its source and the fix.
 import { canonicalIp } from "./address.ts";
-import type { Config, PeersQuery, PeersStrategy, Setting, TagFilter } from "./config.ts";
 import { configError, expected } from "./errors.ts";
 import { ENV } from "./options.ts";
+
+// The types of the checked values live here, so that config.ts imports this module and not the reverse.
+export interface Setting {
+  value: string;
+  source: string;
+}
+export type PeersStrategy = { kind: "off" } | { kind: "family" } | { kind: "service"; service: string } | { kind: "tags" };
+export interface TagFilter {
+  Key: string;
+  Values?: string[];
+}
+export interface PeersQuery {
+  cluster?: string;
+  region?: string;
+  params: { TagFilters: TagFilter[] };
+}
+export interface DistPort {
+  min: number;
+  max: number;
+}
 
 export function oneOf<T extends string>(s: Setting | undefined, allowed: readonly T[], fallback: T): T {
   if (!s) return fallback;
@@ -25,7 +44,7 @@ export function flagOn(s: Setting | undefined): boolean {
   throw configError(`${s.source}: ${expected("1 or 0", s.value)}`);
 }
 
-export function distPort(s: Setting | undefined): Config["distPort"] {
+export function distPort(s: Setting | undefined): DistPort | undefined {
   if (!s) return undefined;
   const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s.value);
   const min = Number(m?.[1]);

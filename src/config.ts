@@ -2,21 +2,12 @@ import { dirname, resolve } from "node:path";
 import type { FamilyChoice } from "./address.ts";
 import type { CommandLine } from "./cli.ts";
 import { configError } from "./errors.ts";
-import { distPort, flagOn, ip, metadataUri, millis, oneOf, peers, peersQuery } from "./config-values.ts";
+import { distPort, flagOn, ip, metadataUri, millis, oneOf, peers, peersQuery, type DistPort, type PeersQuery, type PeersStrategy, type Setting } from "./config-values.ts";
 import type { LogOptions } from "./log.ts";
 import { composeBasename, validateBasename } from "./node-name.ts";
 import { BOOT_OPTIONS, ENV, type BootOptionKey } from "./options.ts";
 
-export type PeersStrategy = { kind: "off" } | { kind: "family" } | { kind: "service"; service: string } | { kind: "tags" };
-export interface TagFilter {
-  Key: string;
-  Values?: string[];
-}
-export interface PeersQuery {
-  cluster?: string;
-  region?: string;
-  params: { TagFilters: TagFilter[] };
-}
+export type { PeersQuery, PeersStrategy, TagFilter } from "./config-values.ts";
 
 export interface Config {
   /** Undefined when no app name is known; an error only if a node name is needed. */
@@ -29,7 +20,7 @@ export interface Config {
   metadataTimeoutMs: number;
   ipFamily: FamilyChoice;
   distribution: "name" | "sname";
-  distPort?: { min: number; max: number };
+  distPort?: DistPort;
   peers: PeersStrategy;
   peersQuery?: PeersQuery;
   peersTimeoutMs: number;
@@ -54,11 +45,6 @@ export interface ConfigInputs {
   releaseNameIn: (binDir: string) => string | undefined;
 }
 
-export interface Setting {
-  value: string;
-  source: string;
-}
-
 /** flag > env > baked: the first that is set and not empty, with where it came from. */
 function setting(inputs: ConfigInputs, key: BootOptionKey, baked?: string): Setting | undefined {
   const spec = BOOT_OPTIONS.find((o) => o.key === key)!;
@@ -77,6 +63,7 @@ export function buildConfig(inputs: ConfigInputs): Config {
   const binDir = resolve(get("binDir")?.value ?? dirname(inputs.selfPath));
   const basenameSetting = get("basename");
   const appSetting = get("app", inputs.baked.app) ?? fromStartScript(inputs, binDir);
+  rejectEmptyName(inputs);
   const sha = get("sha", inputs.baked.sha);
   const basename = composeBasename({ basename: basenameSetting?.value, app: appSetting?.value, sha: sha?.value });
   const basenameSource = basenameSetting?.source ?? [appSetting?.source, sha?.source].filter(Boolean).join(" and ");
@@ -112,4 +99,11 @@ export function buildConfig(inputs: ConfigInputs): Config {
 function fromStartScript(inputs: ConfigInputs, binDir: string): Setting | undefined {
   const name = inputs.releaseNameIn(binDir);
   return name ? { value: name, source: `the release start script in ${binDir}` } : undefined;
+}
+
+/** An empty app name (a CI variable that was never set) is a mistake, not "unset": say so. */
+function rejectEmptyName(inputs: ConfigInputs): void {
+  const { flags } = inputs.line;
+  const empty = flags.app === "" ? "--app" : flags.basename === "" ? "--basename" : flags.app === undefined && inputs.env[ENV.app] === "" ? ENV.app : undefined;
+  if (empty) throw configError(`${empty} is empty; give the release name (e.g. my_app), or leave it out to use the baked or start-script name`);
 }

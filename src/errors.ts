@@ -3,6 +3,8 @@ export const EXIT = {
   usage: 64,
   unavailable: 69,
   software: 70,
+  cantCreate: 73,
+  ioError: 74,
   config: 78,
   notExecutable: 126,
   notFound: 127,

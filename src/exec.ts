@@ -1,16 +1,15 @@
 import { EntrypointError, EXIT } from "./errors.ts";
+import { checkSizes, type ExecTarget } from "./exec-check.ts";
+import { defaultSignalsAfterExec } from "./signals.ts";
 
-export interface ExecTarget {
-  path: string;
-  /** argv as the command will see it; argv[0] is the command as given. */
-  argv: string[];
-  env: NodeJS.ProcessEnv;
-}
+export type { ExecTarget } from "./exec-check.ts";
 
 export const canExecve = () => typeof process.execve === "function";
 
 /** Replaces this process with the command: same PID, nothing of Node left. Returns only on failure. */
 export function execve(target: ExecTarget): never {
+  // A failed execve aborts Node.js 22-24 instead of throwing: what the kernel would refuse is refused here.
+  checkSizes(target);
   // execve is experimental in Node 22-24; its one-time warning must not reach the user's logs.
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
@@ -18,13 +17,11 @@ export function execve(target: ExecTarget): never {
     if (type === "ExperimentalWarning") return;
     (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
+  defaultSignalsAfterExec();
   try {
     process.execve!(target.path, target.argv, target.env);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const exit = code === "ENOENT" ? EXIT.notFound : EXIT.notExecutable;
-    const why = code === "ENOEXEC" ? "not a binary and has no #! line" : ((err as Error).message ?? String(err));
-    throw new EntrypointError(exit, `${target.path}: exec failed: ${why}`, { cause: err });
+    throw new EntrypointError(EXIT.notExecutable, `${target.path}: exec failed: ${(err as Error).message ?? String(err)}`, { cause: err });
   }
   throw new EntrypointError(EXIT.software, `${target.path}: exec returned`);
 }

@@ -1,4 +1,5 @@
 import { writeSync } from "node:fs";
+import { EntrypointError, EXIT } from "./errors.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, string | number | boolean | undefined>;
@@ -34,19 +35,40 @@ export const now = () => Number(process.hrtime.bigint()) / 1e6;
  * Synchronous write of the whole text: the process may be replaced by execve right after,
  * and process.stdout/stderr would build stream objects the boot does not otherwise need.
  */
-export function writeFd(fd: number, text: string): void {
+export function writeFd(fd: number, text: string): NodeJS.ErrnoException | undefined {
   const buf = Buffer.from(text);
   let off = 0;
   while (off < buf.length) {
     try {
       off += writeSync(fd, buf, off);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") return;
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") return err as NodeJS.ErrnoException;
     }
+  }
+  return undefined;
+}
+
+/**
+ * Node.js replaces a closed stdout with /dev/null opened read-write before any code runs, so a
+ * closed stdout looks like that (a shell's `>/dev/null` opens it write-only). Linux only.
+ */
+export function stdoutWasClosed(): boolean {
+  const { readFileSync, readlinkSync } = process.getBuiltinModule("node:fs");
+  try {
+    const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync("/proc/self/fdinfo/1", "utf8"))?.[1];
+    return readlinkSync("/proc/self/fd/1") === "/dev/null" && flags !== undefined && (parseInt(flags, 8) & 3) === 2;
+  } catch {
+    return false;
   }
 }
 
-const writeStderr = (text: string) => writeFd(2, text);
+/** Output that a script reads (`eval "$(entrypoint env)"`): if it cannot be written, the exit code says so (74). */
+export function writeStdout(text: string): void {
+  const err = writeFd(1, text);
+  if (err) throw new EntrypointError(EXIT.ioError, `could not write the output to stdout: ${err.code ?? err.message}`);
+}
+
+const writeStderr = (text: string) => void writeFd(2, text);
 
 export function createLogger(options: LogOptions, write: (text: string) => void = writeStderr): Logger {
   const min = options.debug ? RANK.debug : options.quiet ? RANK.warn : RANK.info;

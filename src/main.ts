@@ -1,16 +1,19 @@
 import { BAKED } from "./baked.ts";
-import { parseCommandLine, type CommandLine } from "./cli.ts";
+import { parseCommandLine, withMisplacedOptionHint, type CommandLine } from "./cli.ts";
 import { buildConfig, type Config } from "./config.ts";
 import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { loadChunk } from "./chunks.ts";
 import { canExecve, execve, type ExecTarget } from "./exec.ts";
+import { checkImage } from "./exec-check.ts";
+import { nonUtf8Variables } from "./environ.ts";
 import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
-import { createLogger, writeFd, type Logger } from "./log.ts";
+import { createLogger, stdoutWasClosed, writeStdout, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
-import { releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
+import { protoDistProblem, releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
 import { addressStep, peersStep } from "./steps.ts";
 import { resolveCommand } from "./resolve-command.ts";
+import { exitOnStopSignals, relaySignals } from "./signals.ts";
 import { ENV } from "./options.ts";
 
 const selfPath = process.argv[1] ?? "entrypoint";
@@ -34,26 +37,39 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Recor
   const self = await address;
   const peers = await lookup;
   warnAboutEnvSh(config);
-  return releaseVariables({ distribution: config.distribution, node: self.node, family: self.node ? self.address?.family : undefined, distPort: config.distPort, peers, env });
+  const family = self.node ? self.address?.family : undefined;
+  const protoDist = protoDistProblem(env.ELIXIR_ERL_OPTIONS, family);
+  if (protoDist) log.warn(protoDist);
+  return releaseVariables({ distribution: config.distribution, node: self.node, family, distPort: config.distPort, peers, env });
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */
 async function boot(line: CommandLine): Promise<number> {
   const [command, ...args] = line.command;
   if (command === undefined) throw usageError('missing command: entrypoint [options] [--] <command> [args...], e.g. "entrypoint server"');
+  // A stop request during the boot ends it: the command is never started.
+  const stopHandlers = exitOnStopSignals((signal) => log.warn(`${signal} before the command started: stopping, ${command} is not run`));
   // 1. Configuration, validated once; a bad value stops here, before any waiting.
   const config = loadConfig(line);
   const mode = execMode(config);
   // 2. The command must exist before we spend time on the network.
   const path = resolveCommand(command, config.binDir, process.env.PATH);
+  checkImage(path, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
   const vars = await releaseEnv(config, process.env);
   const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
+  for (const name of nonUtf8Variables()) log.warn(`${JSON.stringify(name)} holds bytes that are not UTF-8; the command gets each as U+FFFD (Node.js reads the environment as UTF-8)`);
   // 6. Become the command, or stand in for it where the runtime cannot exec.
+  if (mode === "execve") {
+    log.debug("exec", { path, mode });
+    execve(target);
+  }
+  // From here every forwarded signal waits for the child, which gets it as soon as it exists.
+  const relay = relaySignals();
+  stopHandlers();
   log.debug("exec", { path, mode });
-  if (mode === "execve") execve(target);
   const { spawnAndWait } = loadChunk("spawn");
-  return spawnAndWait(target, log);
+  return spawnAndWait(target, log, relay);
 }
 
 function execMode(config: Config): "execve" | "spawn" {
@@ -74,8 +90,9 @@ async function printEnv(line: CommandLine): Promise<number> {
   const format = (line.flags.format ?? "shell") as EnvFormat;
   if (!["shell", "json", "dotenv"].includes(format)) throw usageError(`--format: expected shell, json or dotenv, got ${JSON.stringify(format)}`);
   if (line.positionals.length > 0) throw usageError(`env takes no arguments, got ${JSON.stringify(line.positionals[0])}`);
+  if (stdoutWasClosed()) throw new EntrypointError(EXIT.ioError, "stdout is closed: nothing would read the variables; run it as eval \"$(entrypoint env)\" or redirect its output");
   const vars = await releaseEnv(loadConfig(line), process.env);
-  writeFd(1, renderVariables(vars, format));
+  writeStdout(renderVariables(vars, format));
   return 0;
 }
 
@@ -83,10 +100,10 @@ async function main(argv: string[]): Promise<number> {
   const line = parseCommandLine(argv);
   switch (line.subcommand) {
     case "help":
-      writeFd(1, usage());
+      writeStdout(usage());
       return 0;
     case "version":
-      writeFd(1, versionLine());
+      writeStdout(versionLine());
       return 0;
     case "install":
       log.info(`wrote ${install(selfPath, line.positionals, line.flags)}`);
@@ -103,7 +120,9 @@ async function main(argv: string[]): Promise<number> {
       return runDoctor({ line, config: loadConfig(line), env: process.env, log });
     }
     case "run":
-      return boot(line);
+      return boot(line).catch((err: unknown) => {
+        throw withMisplacedOptionHint(err, line.command);
+      });
   }
 }
 

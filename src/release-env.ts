@@ -1,3 +1,4 @@
+import { configError } from "./errors.ts";
 import type { IpFamily } from "./address.ts";
 
 export interface ReleaseEnvInput {
@@ -11,11 +12,21 @@ export interface ReleaseEnvInput {
   env: NodeJS.ProcessEnv;
 }
 
+const PROTO_DIST = /(?:^|\s)-proto_dist\s+(\S+)/;
+
+/** The existing value is kept byte for byte; what is missing is appended after one space. */
 function appendErlOptions(existing: string | undefined, extra: string[]): string | undefined {
   const current = existing ?? "";
-  const missing = extra.filter((opt) => !current.includes(opt));
+  const missing = extra.filter((opt) => !current.includes(opt) && !(opt.startsWith("-proto_dist ") && PROTO_DIST.test(current)));
   if (missing.length === 0) return undefined;
-  return [current.trim(), ...missing].filter(Boolean).join(" ");
+  return current === "" ? missing.join(" ") : `${current} ${missing.join(" ")}`;
+}
+
+/** An IPv6 node with a -proto_dist of the user's that is not an IPv6 variant (inet6_tcp, inet6_tls) cannot listen. */
+export function protoDistProblem(existing: string | undefined, family: IpFamily | undefined): string | undefined {
+  const chosen = PROTO_DIST.exec(existing ?? "")?.[1];
+  if (family !== 6 || chosen === undefined || chosen.includes("inet6")) return undefined;
+  return `ELIXIR_ERL_OPTIONS has -proto_dist ${chosen}, which is not an IPv6 variant, but the node's address is IPv6: use inet6_tcp or inet6_tls there`;
 }
 
 /** The variables to set on top of the environment; everything else passes through untouched. */
@@ -41,12 +52,24 @@ export type EnvFormat = "shell" | "json" | "dotenv";
 // Inside single quotes the shell expands nothing; a quote itself is closed, escaped, reopened.
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
-const dotenvQuote = (value: string) =>
-  `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\$/g, "\\$")}"`;
+// The dotenv package's parser unescapes nothing but \n and \r (inside double quotes), and a quote
+// cannot appear inside its own kind: per value, the first form that reads back exactly.
+const DOTENV_FORMS: [(v: string) => boolean, (v: string) => string][] = [
+  [(v) => !/["]|\\[nr]|\\$/.test(v), (v) => `"${v.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`],
+  [(v) => !/['\r]|\\$/.test(v), (v) => `'${v}'`],
+  [(v) => !/[`\r]|\\$/.test(v), (v) => `\`${v}\``],
+  [(v) => /^[^\s'"`#][^#\r\n]*$/.test(v) && !/\s$/.test(v), (v) => v],
+];
+
+function dotenvQuote(name: string, value: string): string {
+  const form = DOTENV_FORMS.find(([fits]) => fits(value));
+  if (!form) throw configError(`${name} cannot be written as a dotenv value that reads back exactly (it holds ', " and \` or a carriage return with a backslash); use --format shell or json`);
+  return form[1](value);
+}
 
 export function renderVariables(vars: Record<string, string>, format: EnvFormat): string {
   const entries = Object.entries(vars);
   if (format === "json") return JSON.stringify(vars, null, 2) + "\n";
-  const line = format === "shell" ? ([k, v]: [string, string]) => `export ${k}=${shellQuote(v)}` : ([k, v]: [string, string]) => `${k}=${dotenvQuote(v)}`;
+  const line = format === "shell" ? ([k, v]: [string, string]) => `export ${k}=${shellQuote(v)}` : ([k, v]: [string, string]) => `${k}=${dotenvQuote(k, v)}`;
   return entries.map(line).join("\n") + (entries.length ? "\n" : "");
 }

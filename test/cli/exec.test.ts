@@ -123,6 +123,61 @@ test("unknown option: usage error 64 naming it", async () => {
   assert.match(r.stderr, 'unknown option "--ipp"');
 });
 
+test("a flag whose value is missing or looks like a flag: 64 naming the flag; the command never runs", async () => {
+  for (const args of [["--app", "--", "print-pid"], ["--basename", "--", "print-pid"], ["--app", "--quiet", "print-pid"]]) {
+    const r = await runEntrypoint(["--ip", "10.0.0.1", "--bin-dir", FIXTURES, ...args]);
+    assert.is(r.code, 64, `${args}: ${r.stderr}`);
+    assert.match(r.stderr, `option ${args[0]} needs a value (NAME), got the flag-like word ${JSON.stringify(args[1])}`);
+    assert.is(r.stdout, "");
+  }
+});
+
+test('a basename that starts with "-" (erl would take it for a flag): 78', async () => {
+  for (const args of [["--app=--"], ["--basename=-x"], ["--app=-shop", "--sha", "1"]]) {
+    const r = await runEntrypoint(["--ip", "10.0.0.1", "--bin-dir", FIXTURES, ...args, "print-pid"]);
+    assert.is(r.code, 78, `${args}: ${r.stderr}`);
+    assert.match(r.stderr, 'it starts with "-"');
+  }
+});
+
+test("an empty ENTRYPOINT_APP or --app \"\" is an error (78), not a silent fallback; an empty ENTRYPOINT_GIT_SHA still counts as unset", async () => {
+  const env = await runEntrypoint(["--ip", "10.0.0.1", "--bin-dir", FIXTURES, "print-pid"], { env: { ENTRYPOINT_APP: "" } });
+  assert.is(env.code, 78, env.stderr);
+  assert.match(env.stderr, "entrypoint: error: ENTRYPOINT_APP is empty; give the release name");
+  const flag = await runEntrypoint(["--ip", "10.0.0.1", "--app", "", "--bin-dir", FIXTURES, "print-pid"], { env: { ENTRYPOINT_APP: "shop" } });
+  assert.is(flag.code, 78);
+  assert.match(flag.stderr, "--app is empty");
+  const sha = await runEntrypoint([...BOOT, "print-pid"], { env: { ENTRYPOINT_GIT_SHA: "" } });
+  assert.is(sha.code, 0, sha.stderr);
+});
+
+test("an option written after the command: the boot's error says options go before the command, naming the word", async () => {
+  const r = await runEntrypoint(["--app", "shop", "--bin-dir", FIXTURES, "print-pid", "--ip", "10.0.0.1"]);
+  assert.is(r.code, 78);
+  assert.match(r.stderr, 'options go before the command: "--ip" came after "print-pid", so it belongs to the command');
+  const without = await runEntrypoint(["--app", "shop", "--bin-dir", FIXTURES, "print-pid", "--port"]);
+  assert.is(without.code, 78);
+  assert.not.match(without.stderr, "options go before the command", "no hint when no option came after the command");
+  const lost = await runEntrypoint(["--ip", "10.0.0.1", "--app", "shop", "print-pid", "--bin-dir", FIXTURES]);
+  assert.is(lost.code, 127);
+  assert.match(lost.stderr, '"--bin-dir" came after "print-pid"');
+  const fine = await runEntrypoint([...BOOT, "print-args", "--ip", "x"]);
+  assert.is(fine.code, 0, "an option after the command still belongs to it");
+  assert.equal(fine.stdout.split("\0").slice(0, -1), ["--ip", "x"]);
+});
+
+test("a variable with bytes that are not UTF-8: a warning names it (Node.js cannot pass such bytes on)", async () => {
+  // Node.js cannot put such bytes into a child's environment either: bash writes them.
+  const script = 'export RAW_BYTES=$(printf "a\\377b") PLAIN=ok; exec "$0" "$@"';
+  const r = await runProgram("bash", ["-c", script, ENTRYPOINT, ...BOOT, "sh", "-c", 'printf %s "$RAW_BYTES" | od -An -tx1; printf "%s\\n" "$PLAIN"']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, 'entrypoint: warning: "RAW_BYTES" holds bytes that are not UTF-8; the command gets each as U+FFFD');
+  assert.not.match(r.stderr, "PLAIN");
+  assert.is(r.stdout.replace(/\s+/g, " ").trim(), "61 ef bf bd 62 ok");
+  const clean = await runEntrypoint([...BOOT, "exit-with", "0"]);
+  assert.not.match(clean.stderr, "UTF-8");
+});
+
 const CONFIG_ERRORS: [string, string[], Record<string, string>, RegExp][] = [
   ["invalid basename from --app", ["--app", "my.app", "--ip", "10.0.0.1"], {}, /invalid node basename "my\.app" \(from --app\): character "\." at position 3/],
   ["invalid basename from the env", ["--ip", "10.0.0.1"], { ENTRYPOINT_NODE_BASENAME: "shop@x" }, /"shop@x" \(from ENTRYPOINT_NODE_BASENAME\)/],

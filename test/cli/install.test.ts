@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENTRYPOINT, runEntrypoint, runProgram } from "../helpers/run.ts";
@@ -42,6 +42,52 @@ test("install rejects a value that cannot be a node name (78) and a missing PATH
   assert.match(bad.stderr, 'install --app "my.shop"');
   const none = await runEntrypoint(["install"]);
   assert.is(none.code, 64);
+});
+
+test("a symlink planted at a temp name next to PATH is never followed; the file it points to is untouched", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ep-install-"));
+  const victim = join(dir, "victim");
+  writeFileSync(victim, "precious\n", { mode: 0o600 });
+  // exec keeps the PID, so the shell plants links at the names a PID-based temp file would use.
+  const plant = 'for n in "$1.tmp-$$" "$1.tmp"; do ln -s "$2" "$n"; done; exec "$3" install "$1" --app shop';
+  const r = await runProgram("sh", ["-c", plant, "sh", join(dir, "entrypoint"), victim, ENTRYPOINT]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(readFileSync(victim, "utf8"), "precious\n");
+  assert.is(statSync(victim).mode & 0o777, 0o600);
+  assert.match(readFileSync(join(dir, "entrypoint"), "utf8"), "__ENTRYPOINT_BAKED__");
+});
+
+test("PATH is a directory: writes DIR/entrypoint, as cp does, and leaves nothing else", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ep-install-"));
+  const r = await runEntrypoint(["install", dir, "--app", "shop"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(readdirSync(dir), ["entrypoint"]);
+  assert.match((await runProgram(join(dir, "entrypoint"), ["--version"])).stdout, "(app shop)");
+});
+
+test("a place that cannot be written: exit 73, one line naming it, no temp file left behind", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ep-install-"));
+  mkdirSync(join(dir, "entrypoint", "busy"), { recursive: true });
+  const r = await runEntrypoint(["install", dir, "--app", "shop"]);
+  assert.is(r.code, 73, r.stderr);
+  assert.match(r.stderr, `entrypoint: error: install: cannot write ${join(dir, "entrypoint")}: `);
+  assert.is(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.equal(readdirSync(dir), ["entrypoint"]);
+  writeFileSync(join(dir, "plain"), "");
+  const notDir = await runEntrypoint(["install", join(dir, "plain", "entrypoint"), "--app", "shop"]);
+  assert.is(notDir.code, 73);
+  assert.match(notDir.stderr, "cannot write");
+});
+
+test("--app and --sha that together make a basename over 200 characters: 78 at install time, nothing written", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ep-install-"));
+  const r = await runEntrypoint(["install", join(dir, "entrypoint"), "--app", "a".repeat(150), "--sha", "b".repeat(100)]);
+  assert.is(r.code, 78, r.stderr);
+  assert.match(r.stderr, /would be invalid: it is 251 characters long \(at most 200\)/);
+  assert.equal(readdirSync(dir), []);
+  const dash = await runEntrypoint(["install", join(dir, "entrypoint"), "--app=-shop"]);
+  assert.is(dash.code, 78);
+  assert.match(dash.stderr, 'it starts with "-"');
 });
 
 test("build.mjs --app --sha --outfile bakes the defaults into a new bundle", async () => {

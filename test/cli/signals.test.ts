@@ -31,6 +31,24 @@ test("spawn: every listed signal reaches the command; TERM ends it with its own 
   assert.is(r.signal, null);
 });
 
+// The debug line "exec … mode=spawn" is written once the handlers are in and before the child is started.
+for (const signal of ["SIGHUP", "SIGTERM"] as const) {
+  test(`spawn: ${signal} while the child is being started is kept and passed to it as soon as it exists`, async () => {
+    let err = "";
+    const r = await runEntrypoint([...BOOT, "sleep", "30"], {
+      env: { ENTRYPOINT_DEBUG: "1" },
+      onSpawn: (child) =>
+        child.stderr!.on("data", (d: Buffer) => {
+          const before = err;
+          err += d;
+          if (!/mode=spawn/.test(before) && /entrypoint: exec .*mode=spawn/.test(err)) process.kill(child.pid!, signal);
+        }),
+    });
+    assert.is(r.signal, null, "the entrypoint itself was killed, leaving the child behind");
+    assert.is(r.code, 128 + constants.signals[signal], r.stderr);
+  });
+}
+
 test("spawn: a command killed by SIGKILL gives 137 (128+9)", async () => {
   const r = await runEntrypoint([...BOOT, "sh", "-c", "kill -KILL $$"]);
   assert.is(r.code, 128 + constants.signals.SIGKILL);

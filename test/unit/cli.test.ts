@@ -27,6 +27,8 @@ for (const [argv, want] of cases) {
 const errors: [string[], RegExp][] = [
   [["--nope", "server"], /unknown option "--nope"/],
   [["--app"], /--app needs a value/],
+  [["--app", "--", "server"], /--app needs a value \(NAME\), got the flag-like word "--"/],
+  [["--basename", "--help", "server"], /--basename needs a value \(NAME\), got the flag-like word "--help"/],
   [["--quiet=1", "server"], /takes no value/],
   [["--format", "json", "server"], /unknown option "--format"/],
   [["env", "--port", "1"], /unknown option "--port" for "env"/],

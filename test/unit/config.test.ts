@@ -11,7 +11,7 @@ const precedence: [string, Parameters<typeof config>, string | undefined][] = [
   ["env beats baked", [{}, { ENTRYPOINT_APP: "env" }, { app: "baked" }, "script"], "env"],
   ["baked beats start script", [{}, {}, { app: "baked" }, "script"], "baked"],
   ["start script last", [{}, {}, {}, "script"], "script"],
-  ["empty env var counts as unset", [{}, { ENTRYPOINT_APP: "" }, { app: "baked" }], "baked"],
+  ["empty env var counts as unset", [{}, { ENTRYPOINT_GIT_SHA: "" }, { app: "shop", sha: "baked" }], "shop-baked"],
   ["nothing: no basename yet", [{}, {}, {}], undefined],
   ["sha joins app", [{ app: "shop" }, { ENTRYPOINT_GIT_SHA: "abc" }], "shop-abc"],
   ["baked sha, flag app", [{ app: "shop" }, {}, { sha: "s1" }], "shop-s1"],

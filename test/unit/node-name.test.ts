@@ -24,6 +24,9 @@ const problems: [string, RegExp | undefined][] = [
   ["shop@host", /"@" at position 5/],
   ["shop abc", /" " at position 5/],
   ["shöp", /"ö" at position 3/],
+  ["--", /starts with "-"/],
+  ["-shop", /starts with "-"/],
+  ["shop-", undefined],
 ];
 for (const [name, want] of problems) {
   test(`basenameProblem(${JSON.stringify(name.slice(0, 20))})`, () => {

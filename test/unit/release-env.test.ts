@@ -8,6 +8,8 @@ const cases: [string, Parameters<typeof releaseVariables>[0], Record<string, str
   ["IPv6 appends -proto_dist", { distribution: "name", node: "a@fd00::3", family: 6, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@fd00::3", ELIXIR_ERL_OPTIONS: "-proto_dist inet6_tcp" }],
   ["IPv6 keeps existing options", { distribution: "name", node: "a@fd00::3", family: 6, env: { ELIXIR_ERL_OPTIONS: "+S 2" } }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@fd00::3", ELIXIR_ERL_OPTIONS: "+S 2 -proto_dist inet6_tcp" }],
   ["IPv6 option not doubled", { distribution: "name", node: "a@fd00::3", family: 6, env: { ELIXIR_ERL_OPTIONS: "-proto_dist inet6_tcp" } }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@fd00::3" }],
+  ["existing options kept byte for byte", { distribution: "name", node: "a@fd00::3", family: 6, env: { ELIXIR_ERL_OPTIONS: " +S 2\n" } }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@fd00::3", ELIXIR_ERL_OPTIONS: " +S 2\n -proto_dist inet6_tcp" }],
+  ["a -proto_dist of the user's is never doubled", { distribution: "name", node: "a@fd00::3", family: 6, env: { ELIXIR_ERL_OPTIONS: "-proto_dist inet6_tls" } }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@fd00::3" }],
   ["dist port range", { distribution: "name", node: "a@10.0.0.1", family: 4, distPort: { min: 9100, max: 9105 }, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ELIXIR_ERL_OPTIONS: "-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9105" }],
   ["preset RELEASE_NODE: only the missing distribution", { distribution: "name", env: { RELEASE_NODE: "x@y" } }, { RELEASE_DISTRIBUTION: "name" }],
   ["preset RELEASE_DISTRIBUTION kept", { distribution: "name", node: "a@10.0.0.1", family: 4, env: { RELEASE_DISTRIBUTION: "sname" } }, { RELEASE_NODE: "a@10.0.0.1" }],
@@ -24,9 +26,17 @@ test("shell format single-quotes every value", () => {
   assert.is(renderVariables({ A: "it's" }, "shell"), "export A='it'\\''s'\n");
   assert.is(renderVariables({ B: "$(x)" }, "shell"), "export B='$(x)'\n");
 });
-test("dotenv format escapes quotes, backslashes, newlines and $", () => {
-  assert.is(renderVariables({ D: "line1\nline2", F: '"\\$' }, "dotenv"), 'D="line1\\nline2"\nF="\\"\\\\\\$"\n');
-});
+const dotenvCases: [string, string][] = [
+  ["line1\nline2", '"line1\\nline2"'],
+  ['"\\$', `'"\\$'`],
+  ["it's \"q\"", "`it's \"q\"`"],
+  ["a\\nb", "'a\\nb'"],
+  ["ends\\", "ends\\"],
+];
+for (const [value, written] of dotenvCases) {
+  test(`dotenv format: ${JSON.stringify(value)} is written ${written}`, () => assert.is(renderVariables({ V: value }, "dotenv"), `V=${written}\n`));
+}
+test("dotenv format: a value no form can carry is refused", () => assert.throws(() => renderVariables({ V: "'\"`\n" }, "dotenv"), /V cannot be written as a dotenv value/));
 test("json format round-trips", () => assert.equal(JSON.parse(renderVariables(hostile, "json")), hostile));
 test("no variables: empty output", () => assert.is(renderVariables({}, "shell"), ""));
 
