@@ -1,4 +1,4 @@
-import { safeText } from "./safe-text.ts";
+import { quoted, safeText } from "./safe-text.ts";
 
 export type IpFamily = 4 | 6;
 export interface Address {
@@ -66,7 +66,7 @@ export function usableAddress(entry: unknown, family: IpFamily): Usable {
 }
 
 /** A value from the network, quoted and bounded for a message. */
-export const quoted = (value: unknown) => (typeof value === "string" ? JSON.stringify(safeText(value, 60)) : String(typeof value));
+export const shown = (value: unknown) => (typeof value === "string" ? quoted(value, 60) : value === null ? "null" : typeof value);
 
 export type FamilyChoice = "auto" | "ipv4" | "ipv6";
 
@@ -81,7 +81,7 @@ export type AddressChoice =
   | { ok: false; missing: string; hint: string };
 
 const modeOf = (net: MetadataNetwork) =>
-  net.NetworkMode === undefined ? "unknown" : typeof net.NetworkMode === "string" ? safeText(net.NetworkMode, 60) : `not a string (${quoted(net.NetworkMode)})`;
+  net.NetworkMode === undefined ? "unknown" : typeof net.NetworkMode === "string" ? safeText(net.NetworkMode, 60) : `not a string (${shown(net.NetworkMode)})`;
 
 /** The first usable entry of the family's list, network by network; unusable entries are noted in `skipped`. */
 function pick(networks: MetadataNetwork[], family: IpFamily, skipped: string[]) {
@@ -90,13 +90,13 @@ function pick(networks: MetadataNetwork[], family: IpFamily, skipped: string[]) 
     const list = net[key];
     if (list === undefined) continue;
     if (!Array.isArray(list)) {
-      skipped.push(`${key} ${quoted(list)} (not a list)`);
+      skipped.push(`${key} ${shown(list)} (not a list)`);
       continue;
     }
     for (const entry of list) {
       const usable = usableAddress(entry, family);
       if (usable.ok) return { address: usable.address, networkMode: modeOf(net), net };
-      skipped.push(`${quoted(entry)} (${usable.reason})`);
+      skipped.push(`${shown(entry)} (${usable.reason})`);
     }
   }
   return undefined;

@@ -1,5 +1,5 @@
 import { canonicalIp, chooseAddress, type Address } from "./address.ts";
-import { safeText } from "./safe-text.ts";
+import { quoted } from "./safe-text.ts";
 import type { Config } from "./config.ts";
 import { configError, unavailableError } from "./errors.ts";
 import type { Logger } from "./log.ts";
@@ -66,11 +66,11 @@ async function attempt(uri: string, timeoutMs: number): Promise<Attempt> {
     return { retry: e.name === "AbortError" || e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.code ?? e.message) };
   }
   if (res.status === 404 || res.status >= 500) return { retry: `HTTP ${res.status}` };
-  if (res.status !== 200) return { fatal: `HTTP ${res.status}: ${JSON.stringify(safeText(res.body, 120))}` };
+  if (res.status !== 200) return { fatal: `HTTP ${res.status}: ${quoted(res.body, 120)}` };
   try {
     return { doc: JSON.parse(res.body) };
   } catch {
-    return { fatal: `the answer is not JSON: ${JSON.stringify(safeText(res.body, 80))}` };
+    return { fatal: `the answer is not JSON: ${quoted(res.body, 80)}` };
   }
 }
 

@@ -36,6 +36,9 @@ export function cleanText(text: string, maxChars: number, secrets: readonly stri
 /** cleanText with this process's credentials. */
 export const safeText = (text: string, maxChars = DEFAULT_MAX_CHARS) => cleanText(text, maxChars, secretsOf(process.env));
 
+/** Network text in quotes, for a message: "…" with the content cleaned (no second layer of escapes). */
+export const quoted = (text: string, maxChars: number) => `"${safeText(text, maxChars)}"`;
+
 /** Every string inside a JSON-like value, cleaned. */
 export function safeDeep<T>(value: T, maxChars = DEFAULT_MAX_CHARS): T {
   if (typeof value === "string") return safeText(value, maxChars) as T;
