@@ -15,7 +15,7 @@ const CONTAINER_ID = "fake-container";
 // /v4/<id> and /v4/<id>/task; an <id> that is an IP address makes the caller that task (several tasks on one host).
 const METADATA_PATH = /^\/v4\/([^/]+)(\/task)?$/;
 // Slow or idle clients are cut off, and connections are capped: nothing a client does grows memory without bound.
-const LIMITS = { headersTimeout: 5_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 };
+const LIMITS = { headersTimeout: 5_000, requestTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 };
 export const MAX_CONNECTIONS = 256;
 
 function send(res: ServerResponse, status: number, body: unknown): void {

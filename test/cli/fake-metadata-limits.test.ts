@@ -110,8 +110,13 @@ test("registrations are bounded: past 1024 tasks the least recently seen one is 
   await assertAlive();
 });
 
-test("slow clients: connections past the cap are dropped at once, slow headers are cut off, then it serves again", async () => {
+test("slow clients: connections past the cap are dropped at once, slow headers and bodies are cut off, then it serves again", async () => {
   fake = await startFakeMetadata([]);
+  // Headers complete, body never sent: the request timeout ends it.
+  let bodyless = false;
+  const slowBody = connect(port(), "127.0.0.1", () => slowBody.write("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{"));
+  slowBody.resume().on("error", () => {}).on("close", () => (bodyless = true));
+  await waitFor(() => slowBody.readyState === "open", 5000, "the slow-body connection");
   const sockets: Socket[] = [];
   let closed = 0;
   for (let i = 0; i < 300; i++) {
@@ -124,6 +129,7 @@ test("slow clients: connections past the cap are dropped at once, slow headers a
   await waitFor(() => closed >= 300 - 256, 10_000, "connections past the cap to be dropped");
   assert.ok(300 - closed >= 200, `the others stay open until their header timeout (${closed} closed)`);
   await waitFor(() => closed === 300, 30_000, "the header timeout to close the slow connections");
+  await waitFor(() => bodyless, 30_000, "the request timeout to close the slow-body connection");
   await assertAlive();
 });
 
