@@ -1,5 +1,5 @@
 // Each setting's value checked and converted once, with a message naming its source and the fix.
-import { canonicalIp } from "./address.ts";
+import { canonicalIp, unusableReason } from "./address.ts";
 import { configError, expected } from "./errors.ts";
 import { ENV } from "./options.ts";
 
@@ -59,13 +59,16 @@ export function ip(s: Setting | undefined): string | undefined {
   if (!s) return undefined;
   const address = canonicalIp(s.value);
   if (!address) throw configError(`${s.source}: ${expected("an IPv4 or IPv6 address", s.value)}`);
+  const unusable = unusableReason(address);
+  if (unusable) throw configError(`${s.source}: ${address.ip} is ${unusable}, which other nodes cannot reach; pass this task's own private IP`);
   return address.ip;
 }
 
 export function metadataUri(s: Setting | undefined): string | undefined {
   if (!s) return undefined;
-  if (!URL.canParse(s.value) || !/^https?:$/.test(new URL(s.value).protocol)) {
-    throw configError(`${s.source}: ${expected("an http:// URI of the ECS task metadata endpoint", s.value)}`);
+  // The endpoint is plain HTTP on a link-local address; https:// is a mistake, said before any waiting.
+  if (!URL.canParse(s.value) || new URL(s.value).protocol !== "http:") {
+    throw configError(`${s.source}: ${expected("an http:// URI of the ECS task metadata endpoint (it has no https)", s.value)}`);
   }
   return s.value.replace(/\/+$/, "");
 }

@@ -1,5 +1,6 @@
 import { writeSync } from "node:fs";
 import { EntrypointError, EXIT } from "./errors.ts";
+import { safeText } from "./safe-text.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, string | number | boolean | undefined>;
@@ -17,15 +18,22 @@ export interface LogOptions {
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
+// Messages can carry network text (AWS errors, metadata fields): escaped, bounded and redacted in
+// both formats, so a newline inside a value cannot start a fake log line either.
+const MAX_MSG_CHARS = 4000;
+const MAX_FIELD_CHARS = 1000;
+
 export function formatLine(level: LogLevel, msg: string, fields: LogFields, format: LogOptions["format"]): string {
-  const defined = Object.entries(fields).filter(([, v]) => v !== undefined);
+  const defined = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [safeText(k, 100), typeof v === "string" ? safeText(v, MAX_FIELD_CHARS) : v] as const);
+  const text = safeText(msg, MAX_MSG_CHARS);
   if (format === "json") {
-    return JSON.stringify({ level, msg, ...Object.fromEntries(defined) }) + "\n";
+    return JSON.stringify({ level, msg: text, ...Object.fromEntries(defined) }) + "\n";
   }
   const prefix = level === "info" || level === "debug" ? "" : `${level === "warn" ? "warning" : "error"}: `;
   const tail = defined.map(([k, v]) => ` ${k}=${String(v)}`).join("");
-  // One line per event: a newline inside a value must not start a fake log line.
-  return `entrypoint: ${prefix}${msg}${tail}`.replace(/\n/g, "\\n") + "\n";
+  return `entrypoint: ${prefix}${text}${tail}\n`;
 }
 
 /** Milliseconds from a monotonic clock; the global `performance` would load perf_hooks on the boot path. */

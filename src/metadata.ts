@@ -1,4 +1,5 @@
 import { canonicalIp, chooseAddress, type Address } from "./address.ts";
+import { quoted } from "./safe-text.ts";
 import type { Config } from "./config.ts";
 import { configError, unavailableError } from "./errors.ts";
 import type { Logger } from "./log.ts";
@@ -8,6 +9,8 @@ import { now } from "./log.ts";
 const ATTEMPT_TIMEOUT_MS = 1000;
 const FIRST_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 1000;
+// A container document is a few KiB; anything near this is not the metadata endpoint.
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,6 +24,8 @@ export interface FetchOptions {
 /** Outcome of one attempt: a document, a reason to retry, or a reason to stop now. */
 type Attempt = { doc: unknown } | { retry: string } | { fatal: string };
 
+const tooLarge = () => Object.assign(new Error(`the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`), { name: "TooLargeError" });
+
 // node:http, not undici: on the boot path undici's module setup alone costs more than the
 // whole 1.5x budget over bare node (see README, "Boot time").
 function getText(uri: string, timeoutMs: number): Promise<{ status: number; body: string }> {
@@ -33,12 +38,17 @@ function getText(uri: string, timeoutMs: number): Promise<{ status: number; body
       reject(err);
     };
     const req = get(uri, { agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
+      const chunks: Buffer[] = [];
+      if (Number(res.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return req.destroy(tooLarge());
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) return req.destroy(tooLarge());
+        chunks.push(chunk);
+      });
       res.on("end", () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, body });
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") });
       });
       res.on("error", fail);
     });
@@ -52,14 +62,15 @@ async function attempt(uri: string, timeoutMs: number): Promise<Attempt> {
     res = await getText(uri, timeoutMs);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.name === "TooLargeError") return { fatal: e.message };
     return { retry: e.name === "AbortError" || e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.code ?? e.message) };
   }
   if (res.status === 404 || res.status >= 500) return { retry: `HTTP ${res.status}` };
-  if (res.status !== 200) return { fatal: `HTTP ${res.status}: ${res.body.slice(0, 120)}` };
+  if (res.status !== 200) return { fatal: `HTTP ${res.status}: ${quoted(res.body, 120)}` };
   try {
     return { doc: JSON.parse(res.body) };
   } catch {
-    return { fatal: `the answer is not JSON: ${JSON.stringify(res.body.slice(0, 80))}` };
+    return { fatal: `the answer is not JSON: ${quoted(res.body, 80)}` };
   }
 }
 
@@ -109,6 +120,7 @@ export async function learnAddress(config: Config, log: Logger): Promise<Learned
   const doc = await fetchMetadata(config.metadataUri, { deadlineMs: config.metadataTimeoutMs, log });
   const choice = chooseAddress(doc, config.ipFamily);
   if (!choice.ok) throw unavailableError(`metadata endpoint ${config.metadataUri} gave no usable address: no ${choice.missing}; ${choice.hint}`);
-  if (choice.warning) log.warn(choice.warning);
+  for (const warning of choice.warnings) log.warn(warning);
+  for (const entry of choice.skipped) log.debug(`metadata: skipped address ${entry}`);
   return { address: choice.address, source: `metadata ${config.metadataUri}` };
 }

@@ -33,8 +33,8 @@ export interface PeerCheck {
   notChecked?: string;
 }
 
-export async function checkTarget(target: Target, ctx: CheckContext): Promise<PeerCheck> {
-  const result: PeerCheck = { ip: target.ip, self: target.self };
+/** Fills `result` step by step, so that a check cut off by the budget still shows how far it got. */
+export async function checkTarget(target: Target, ctx: CheckContext, result: PeerCheck = { ip: target.ip, self: target.self }): Promise<PeerCheck> {
   result.epmd = await epmdNames(target.ip, ctx.epmdPort, ctx.timeoutMs);
   if (!result.epmd.ok || !ctx.basename) return result;
   result.node = result.epmd.names.find((n) => n.name === ctx.basename);
@@ -56,21 +56,29 @@ export async function checkTarget(target: Target, ctx: CheckContext): Promise<Pe
   return result;
 }
 
-/** Checks targets a bounded number at a time; once budgetMs has passed, the rest are marked, not checked. */
+/** Checks targets a bounded number at a time; at budgetMs, checks in flight end and the rest are not started. */
 export async function checkAll(targets: Target[], ctx: CheckContext, limits: { concurrency: number; budgetMs: number }): Promise<PeerCheck[]> {
-  const deadline = Date.now() + limits.budgetMs;
+  const budget = `the doctor's ${limits.budgetMs / 1000} s budget for peer checks ran out`;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<"expired">((resolve) => (timer = setTimeout(() => resolve("expired"), limits.budgetMs)));
+  let over = false;
+  void expired.then(() => (over = true));
   const results: PeerCheck[] = [];
   let next = 0;
   const worker = async () => {
     while (next < targets.length) {
       const i = next++;
       const target = targets[i]!;
-      results[i] =
-        Date.now() < deadline
-          ? await checkTarget(target, ctx)
-          : { ...target, notChecked: `the doctor's ${limits.budgetMs / 1000} s budget for peer checks ran out` };
+      if (over) {
+        results[i] = { ...target, notChecked: budget };
+        continue;
+      }
+      const partial: PeerCheck = { ip: target.ip, self: target.self };
+      const outcome = await Promise.race([checkTarget(target, ctx, partial), expired]);
+      results[i] = outcome === "expired" ? { ...partial, notChecked: `${budget} during the check` } : outcome;
     }
   };
   await Promise.all(Array.from({ length: Math.min(limits.concurrency, targets.length) }, worker));
+  clearTimeout(timer);
   return results;
 }

@@ -3,6 +3,7 @@
 // Every message is framed by a 2-byte big-endian length.
 import { createHash, randomInt } from "node:crypto";
 import type { Socket } from "node:net";
+import { safeText } from "../safe-text.ts";
 
 // Flags mandatory since OTP 25 and 26 (kernel's dist.hrl), their OTP 25 digest bit, and no
 // DFLAG_PUBLISHED: a hidden node, so the peer's global name registry does not sync with us.
@@ -15,8 +16,8 @@ export type Handshake =
   | { outcome: "refused"; status: string }
   | { outcome: "inconclusive"; reason: string };
 
-// Text from the network reaches a terminal: no control characters.
-const printable = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, "?");
+// Text from the network reaches a terminal: escaped, and bounded (a node name has at most 255 bytes).
+const printable = (text: string) => safeText(text, 255);
 
 const frame = (body: Buffer) => {
   const head = Buffer.alloc(2);
@@ -55,14 +56,26 @@ export function challengeReplyMessage(ours: number, theirs: number, cookie: stri
   return frame(Buffer.concat([head, digest(cookie, theirs)]));
 }
 
-type Next = (deadline: number) => Promise<Buffer | "closed" | "timeout">;
+type Next = ((deadline: number) => Promise<Buffer | "closed" | "timeout">) & { hungUpWithin: (ms: number) => Promise<boolean>; reset: () => boolean };
+
+const HANG_UP_GRACE_MS = 30;
+// A message is at most 64 KiB (2-byte length); more unread data than that is not a handshake.
+const MAX_BUFFERED = 2 * 65538;
 
 /** Hands out whole framed messages as they arrive. */
 function framedReader(socket: Socket): Next {
   let buffered = Buffer.alloc(0);
   let closed = false;
+  let ended = false;
+  let reset = false;
   let wake: (() => void) | undefined;
-  socket.on("data", (chunk: Buffer) => ((buffered = Buffer.concat([buffered, chunk])), wake?.()));
+  socket.on("data", (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    if (buffered.length > MAX_BUFFERED) socket.destroy();
+    wake?.();
+  });
+  socket.once("end", () => ((ended = true), wake?.()));
+  socket.on("error", (err: NodeJS.ErrnoException) => (reset ||= err.code === "ECONNRESET" || err.code === "EPIPE"));
   socket.once("close", () => ((closed = true), wake?.()));
   const take = () => {
     const length = buffered.length >= 2 ? buffered.readUInt16BE(0) : Infinity;
@@ -71,20 +84,29 @@ function framedReader(socket: Socket): Next {
     buffered = buffered.subarray(2 + length);
     return msg;
   };
-  return async (deadline) => {
+  const event = async (ms: number) => {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => (clearTimeout(timer), resolve());
+    });
+    wake = undefined;
+  };
+  const next = async (deadline: number) => {
     for (;;) {
       const msg = take();
       if (msg) return msg;
       if (closed) return "closed";
       const left = deadline - Date.now();
       if (left <= 0) return "timeout";
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        wake = () => (clearTimeout(timer), resolve());
-      });
-      wake = undefined;
+      await event(left);
     }
   };
+  const hungUpWithin = async (ms: number) => {
+    const until = Date.now() + ms;
+    while (!ended && !closed && Date.now() < until) await event(until - Date.now());
+    return ended || closed;
+  };
+  return Object.assign(next, { hungUpWithin, reset: () => reset });
 }
 
 /** Runs the handshake on a connected socket as `name`, and closes the socket. */
@@ -105,10 +127,14 @@ export async function handshake(socket: Socket, o: { name: string; cookie: strin
   if (!Buffer.isBuffer(msg)) return lost("challenge", msg);
   const challenge = parseChallenge(msg);
   if (!challenge) return odd("challenge message");
+  // A node waits for our reply; one that hangs up right after its challenge has judged nothing, so
+  // that is no verdict on the cookie. The short wait lets its FIN arrive before we answer.
+  if (await next.hungUpWithin(HANG_UP_GRACE_MS)) return stop({ outcome: "inconclusive", reason: "the peer closed the connection right after its challenge, before our reply (not a cookie check)" });
   const ours = randomInt(0, 2 ** 32);
   socket.write(challengeReplyMessage(ours, challenge.challenge, o.cookie));
   const ack = await next(deadline);
-  // The peer closes at once when our digest is wrong: its cookie differs from ours.
+  if (ack === "closed" && next.reset()) return stop({ outcome: "inconclusive", reason: "the peer reset the connection instead of reading our challenge reply (not a cookie check)" });
+  // A node closes without a word when our digest is wrong: its cookie differs from ours.
   if (ack === "closed") return stop({ outcome: "rejected", peerName: challenge.name });
   if (ack === "timeout") return lost("challenge ack", ack);
   if (ack.length !== 17 || ack[0] !== 0x61) return odd("challenge ack");

@@ -1,5 +1,6 @@
 // The doctor's report as text (findings, then a table per peer) or as one JSON document (pure).
 import type { PeerCheck } from "./check.ts";
+import { safeDeep } from "../safe-text.ts";
 import type { Finding } from "./findings.ts";
 
 export interface Report {
@@ -40,7 +41,9 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
-export function renderText(r: Report): string {
+// Findings quote what peers and the AWS API said: every string is escaped, bounded and redacted.
+export function renderText(report: Report): string {
+  const r = safeDeep(report);
   const lines = [`entrypoint doctor: ${r.node ?? "no node name"}`, ""];
   const local = r.findings.filter((f) => f.peer === undefined);
   const perPeer = r.findings.filter((f) => f.peer !== undefined);
@@ -55,6 +58,6 @@ export function renderText(r: Report): string {
   return lines.join("\n") + "\n";
 }
 
-export function renderJson(r: Report): string {
-  return JSON.stringify({ ok: r.exitCode === 0, ...r }, null, 2) + "\n";
+export function renderJson(report: Report): string {
+  return JSON.stringify(safeDeep({ ok: report.exitCode === 0, ...report }), null, 2) + "\n";
 }

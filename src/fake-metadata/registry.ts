@@ -2,9 +2,13 @@ import { canonicalIp, type Address } from "../address.ts";
 import { taskArnFor, type LocalTask } from "./documents.ts";
 import type { FakeOptions } from "./options.ts";
 
+// Far more tasks than a local cluster has; beyond it the least recently seen task is forgotten.
+export const MAX_TASKS = 1024;
+
 /**
  * The local cluster: every caller of the metadata endpoint is a task, keyed by the address it is
  * told. A task that stops asking is forgotten after the expiry, as a stopped task leaves ECS.
+ * The map is kept in least-recently-seen order, so both bounds cost nothing to hold.
  */
 export class TaskRegistry {
   readonly tasks = new Map<string, LocalTask & { lastSeen: number }>();
@@ -19,18 +23,28 @@ export class TaskRegistry {
     const key = address?.ip ?? source;
     const o = this.options;
     let task = this.tasks.get(key);
-    if (!task) {
+    if (task) this.tasks.delete(key);
+    else {
       const taskArn = taskArnFor(o.region, o.cluster, key);
       task = { address, networkMode: o.networkMode, cluster: o.cluster, family: o.family, service: o.service, region: o.region, taskArn, tags: o.tags, startedAt: new Date().toISOString(), lastSeen: 0 };
-      this.tasks.set(key, task);
     }
     task.lastSeen = Date.now();
+    this.tasks.set(key, task);
+    this.prune(task.lastSeen);
     return task;
   }
 
   /** Tasks that asked for metadata within the expiry. */
   live(now = Date.now()): LocalTask[] {
-    for (const [key, task] of this.tasks) if (now - task.lastSeen > this.options.expireMs) this.tasks.delete(key);
+    this.prune(now);
     return [...this.tasks.values()];
+  }
+
+  /** Drops expired tasks and, past MAX_TASKS, the least recently seen ones: both sit at the front. */
+  private prune(now: number): void {
+    for (const [key, task] of this.tasks) {
+      if (now - task.lastSeen <= this.options.expireMs && this.tasks.size <= MAX_TASKS) return;
+      this.tasks.delete(key);
+    }
   }
 }

@@ -14,6 +14,9 @@ import { TaskRegistry } from "./registry.ts";
 const CONTAINER_ID = "fake-container";
 // /v4/<id> and /v4/<id>/task; an <id> that is an IP address makes the caller that task (several tasks on one host).
 const METADATA_PATH = /^\/v4\/([^/]+)(\/task)?$/;
+// Slow or idle clients are cut off, and connections are capped: nothing a client does grows memory without bound.
+const LIMITS = { headersTimeout: 5_000, requestTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 };
+export const MAX_CONNECTIONS = 256;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -23,28 +26,57 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 export function fakeHandler(registry: TaskRegistry) {
   const aws = awsHandler({ region: registry.options.region, account: ACCOUNT, cluster: registry.options.cluster, live: () => registry.live() });
-  return (req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const match = req.method === "GET" ? METADATA_PATH.exec(path) : null;
     if (match) {
-      const task = registry.taskFor(req.socket.remoteAddress ?? "", canonicalIp(decodeURIComponent(match[1]!)));
+      const named = decoded(match[1]!);
+      if (named === undefined) return send(res, 400, { error: "bad percent-encoding in the path" });
+      const task = registry.taskFor(req.socket.remoteAddress ?? "", canonicalIp(named));
       return send(res, 200, match[2] ? taskDocument(task) : containerDocument(task));
     }
     if (aws(req, res)) return;
-    send(res, 404, { error: `no such path ${path}: metadata is at /v4/${CONTAINER_ID} and /v4/${CONTAINER_ID}/task; the AWS API takes POST / with X-Amz-Target` });
+    send(res, 404, { error: `no such path: metadata is at /v4/${CONTAINER_ID} and /v4/${CONTAINER_ID}/task; the AWS API takes POST / with X-Amz-Target` });
   };
+  // No request, however malformed, may stop the fake.
+  return (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      if (!res.headersSent) send(res, 500, { error: String(err) });
+      else res.destroy();
+    }
+  };
+}
+
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URI for clients: a wildcard bind is reached through loopback here, and by this host's name from elsewhere. */
+function clientHost(bound: string): { host: string; wildcard: boolean } {
+  const wildcard = bound === "0.0.0.0" || bound === "::";
+  const host = wildcard ? (bound === "::" ? "::1" : "127.0.0.1") : bound;
+  return { host: host.includes(":") ? `[${host}]` : host, wildcard };
 }
 
 /** Serves until SIGINT/SIGTERM; the first stdout line is the URI for the app. */
 export async function runFakeMetadata(line: Pick<CommandLine, "flags" | "repeated">, log: Logger): Promise<number> {
   const options = fakeOptions(line);
   const registry = new TaskRegistry(options);
-  const server = createServer(fakeHandler(registry));
+  const server = createServer(LIMITS, fakeHandler(registry));
+  server.maxConnections = MAX_CONNECTIONS;
+  server.timeout = LIMITS.requestTimeout;
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.host, resolve));
   const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const { host, wildcard } = clientHost(options.host);
   process.stdout.write(`${ENV.metadataUriV4}=http://${host}:${port}/v4/${CONTAINER_ID}\n`);
   if (!isLoopback(options.host)) log.warn(`listening on ${options.host} as asked (--host), not on loopback: every host that reaches it gets metadata and API answers`);
+  if (wildcard) log.info(`other hosts and containers use this host's name or address instead of ${host}, e.g. the compose service name: http://<service>:${port}/v4/${CONTAINER_ID}`);
   log.info("fake metadata endpoint ready", { ip: options.ip?.ip ?? "auto", networkMode: options.networkMode, aws: `AWS_ENDPOINT_URL=http://${host}:${port}` });
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());

@@ -3,10 +3,11 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/clie
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TagFilter } from "../config.ts";
 import { now, type Logger } from "../log.ts";
+import { safeText } from "../safe-text.ts";
 import type { EcsTask } from "./filter.ts";
 
-// AWS error texts can carry an access key id (e.g. as an assumed-role session name): never log one.
-const redact = (text: string) => text.replace(/\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g, "<access key id>");
+// AWS error texts can echo an access key id or the session token, and carry control characters.
+const MAX_ERROR_CHARS = 1000;
 
 /** An AWS call that failed after the SDK's own retries, with the IAM action it needed. */
 export class AwsCallError extends Error {
@@ -14,7 +15,7 @@ export class AwsCallError extends Error {
   readonly code: string;
   constructor(action: string, err: unknown) {
     const e = err as { name?: string; message?: string };
-    super(redact(`${action} failed: ${e.name ?? "Error"}: ${e.message ?? String(err)}`), { cause: err });
+    super(safeText(`${action} failed: ${e.name ?? "Error"}: ${e.message ?? String(err)}`, MAX_ERROR_CHARS), { cause: err });
     this.action = action;
     this.code = e.name ?? "Error";
   }

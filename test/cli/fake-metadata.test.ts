@@ -114,6 +114,15 @@ test("binds loopback unless --host asks otherwise, and then says so", async () =
   assert.match(fake.stderr(), "entrypoint: warning: listening on 0.0.0.0 as asked (--host), not on loopback");
 });
 
+test("--host 0.0.0.0: the printed URI is one a client can use, and the log says which host name others use", async () => {
+  fake = await startFakeMetadata(["--host", "0.0.0.0"]);
+  assert.match(fake.uri, /^http:\/\/127\.0\.0\.1:(\d+)\/v4\/fake-container$/);
+  assert.ok((await fetchJson(fake.uri)).Networks, "the URI answers");
+  const port = new URL(fake.uri).port;
+  await waitFor(() => fake!.stderr().includes("ready"), 3000, "ready line");
+  assert.match(fake.stderr(), `other hosts and containers use this host's name or address instead of 127.0.0.1, e.g. the compose service name: http://<service>:${port}/v4/fake-container`);
+});
+
 test("the entrypoint boots against it: IPv6 task", async () => {
   fake = await startFakeMetadata(["--ip", "fd00:0:0:0:0:0:0:9"]);
   const r = await runEntrypoint(["--app", "shop", `${FIXTURES}/show-env`, "RELEASE_NODE", "ELIXIR_ERL_OPTIONS"], { env: { ECS_CONTAINER_METADATA_URI_V4: fake.uri } });

@@ -15,6 +15,7 @@ test.after.each(async () => {
 });
 
 async function boot(handler: Parameters<typeof startServer>[0], extra: Record<string, string> = {}, args: string[] = []) {
+  await server?.close();
   server = await startServer(handler);
   return runEntrypoint(["--app", "shop", "--sha", "abc123", ...args, SHOW, "RELEASE_NODE", "RELEASE_DISTRIBUTION", "ELIXIR_ERL_OPTIONS"], {
     env: { ECS_CONTAINER_METADATA_URI_V4: `${server.url}/v4/c1`, ...extra },
@@ -130,6 +131,120 @@ test("RELEASE_NODE already set: kept, metadata not fetched, and the log says so"
   assert.match(r.stdout, "RELEASE_NODE=mine@10.1.1.1\n");
   assert.match(r.stderr, /RELEASE_NODE is already set to mine@10\.1\.1\.1; keeping it/);
   assert.is(server!.requests.length, 0);
+});
+
+test("403: exit 69 at once, after one request (only 404, 5xx and connection errors are retried)", async () => {
+  const r = await boot((_q, res) => json(res, 403, { message: "forbidden" }));
+  assert.is(r.code, 69);
+  assert.match(r.stderr, /metadata endpoint http:\/\/127\.0\.0\.1:\d+\/v4\/c1: HTTP 403: /);
+  assert.is(server!.requests.length, 1);
+});
+
+test("https:// metadata URI: config error 78 up front, no request, no stack", async () => {
+  server = await startServer((_q, res) => json(res, 200, awsvpc("10.0.0.1")));
+  const r = await runEntrypoint(["--app", "shop", "--metadata-uri", `${server.url.replace("http:", "https:")}/v4/c1`, SHOW]);
+  assert.is(r.code, 78, r.stderr);
+  assert.match(r.stderr, /^entrypoint: error: --metadata-uri: expected an http:\/\/ URI of the ECS task metadata endpoint \(it has no https\), got "https:\/\/127\.0\.0\.1:\d+\/v4\/c1"\n$/);
+  assert.is(server.requests.length, 0);
+});
+
+/** A server that streams a body of `bytes` (endless when Infinity) and counts what it got to write before the client hung up. */
+async function bigBody(bytes: number, declare: boolean) {
+  let written = 0;
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  server = await startServer((_q, res) => {
+    res.writeHead(200, { "content-type": "application/json", ...(declare ? { "content-length": String(bytes) } : {}) });
+    res.write("{");
+    const pump = () => {
+      while (written < bytes && !res.destroyed) {
+        written += chunk.length;
+        if (!res.write(chunk)) return void res.once("drain", pump);
+      }
+      if (!res.destroyed) res.end();
+    };
+    res.on("close", () => (written = Math.min(written, bytes)));
+    pump();
+  });
+  return { written: () => written };
+}
+
+for (const [name, bytes, declare] of [["an endless chunked body", Infinity, false], ["a declared 2 MiB body", 2 * 1024 * 1024, true]] as const) {
+  test(`metadata with ${name}: exit 69 with one clear line, the rest never read`, async () => {
+    const sent = await bigBody(bytes, declare);
+    const r = await runEntrypoint(["--app", "shop", SHOW, "RELEASE_NODE"], { env: { ECS_CONTAINER_METADATA_URI_V4: `${server!.url}/v4/c1` } });
+    assert.is(r.code, 69, r.stderr);
+    assert.match(r.stderr, /^entrypoint: error: metadata endpoint http:\/\/127\.0\.0\.1:\d+\/v4\/c1: the answer is larger than 1 MiB\n$/);
+    assert.is(server!.requests.length, 1, "not retried");
+    assert.ok(sent.written() < 32 * 1024 * 1024, `the client stopped reading (${sent.written()} bytes sent)`);
+  });
+}
+
+// SPEC 4.1: the first usable address of the wanted family, in Networks order; unusable entries are skipped.
+const v4list = (...ips: unknown[]) => doc([{ NetworkMode: "awsvpc", IPv4Addresses: ips }]);
+const addressCases: [string, unknown, string[], string | RegExp][] = [
+  ["an unusable entry is skipped: the second one is used", v4list("bogus", "10.0.0.2"), [], "shop-abc123@10.0.0.2"],
+  ["IPv4-mapped IPv6 in IPv4Addresses is not IPv4", v4list("::ffff:10.0.0.1"), ["--ip-family", "ipv4"], /no IPv4 address in Networks \(network mode awsvpc; unusable: "::ffff:10\.0\.0\.1" \(an IPv4-mapped IPv6 address is not an IPv4 address in IPv4Addresses\)\)/],
+  ["an IPv4 address in IPv6Addresses is not IPv6", doc([{ NetworkMode: "awsvpc", IPv6Addresses: ["10.0.0.5"] }]), [], /unusable: "10\.0\.0\.5" \(an IPv4 address in IPv6Addresses\)/],
+  ["0.0.0.0 is unspecified", v4list("0.0.0.0"), [], /"0\.0\.0\.0" \(unspecified/],
+  [":: is unspecified", doc([{ NetworkMode: "awsvpc", IPv6Addresses: ["::"] }]), [], /"::" \(unspecified/],
+  ["broadcast", v4list("255.255.255.255"), [], /\(broadcast\)/],
+  ["multicast", v4list("224.0.0.251"), [], /\(multicast\)/],
+  ["IPv6 multicast", doc([{ NetworkMode: "awsvpc", IPv6Addresses: ["ff02::1"] }]), [], /\(multicast/],
+  ["link-local", v4list("169.254.172.2"), [], /\(link-local/],
+  ["IPv6 link-local", doc([{ NetworkMode: "awsvpc", IPv6Addresses: ["fe80::1"] }]), [], /\(link-local/],
+  ["bracketed", v4list("[10.0.0.1]"), [], /"\[10\.0\.0\.1\]" \(not an IP address\)/],
+  ["path-like", doc([{ NetworkMode: "awsvpc", IPv6Addresses: ["fd00::1]/x"] }]), [], /"fd00::1\]\/x" \(not an IP address\)/],
+  ["link-local skipped, the next network used", doc([{ NetworkMode: "awsvpc", IPv4Addresses: ["169.254.1.1"] }, { NetworkMode: "awsvpc", IPv4Addresses: ["10.0.0.6"] }]), [], "shop-abc123@10.0.0.6"],
+  ["loopback is allowed (local runs)", v4list("127.0.0.1"), [], "shop-abc123@127.0.0.1"],
+];
+for (const [name, body, args, want] of addressCases) {
+  test(`address: ${name}`, async () => {
+    const r = await boot((_q, res) => json(res, 200, body), {}, args);
+    if (typeof want === "string") {
+      assert.is(r.code, 0, r.stderr);
+      assert.match(r.stdout, `RELEASE_NODE=${want}\n`);
+      assert.not.match(r.stdout, "inet6_tcp");
+    } else {
+      assert.is(r.code, 69, r.stderr);
+      assert.match(r.stderr, want);
+    }
+  });
+}
+
+test("--ip 0.0.0.0 or a link-local --ip: config error 78", async () => {
+  for (const ip of ["0.0.0.0", "169.254.170.2", "::"]) {
+    const r = await runEntrypoint(["--app", "shop", "--ip", ip, SHOW]);
+    assert.is(r.code, 78, r.stderr);
+    assert.match(r.stderr, /--ip: .* which other nodes cannot reach; pass this task's own private IP/);
+  }
+});
+
+test("a NetworkMode that is not a string: a warning and the address, or 69 with a clear line; never a stack", async () => {
+  const odd = { toString: 1, valueOf: 2 };
+  const ok = await boot((_q, res) => json(res, 200, doc([{ NetworkMode: odd, IPv4Addresses: ["10.0.0.3"] }])));
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, "RELEASE_NODE=shop-abc123@10.0.0.3\n");
+  assert.match(ok.stderr, "entrypoint: warning: the metadata's NetworkMode is not a string (object); using 10.0.0.3 anyway\n");
+  const none = await boot((_q, res) => json(res, 200, doc([{ NetworkMode: odd }])));
+  assert.is(none.code, 69, none.stderr);
+  assert.match(none.stderr, /^entrypoint: error: metadata endpoint \S+ gave no usable address: no IPv4 or IPv6 address in Networks \(network mode not a string \(object\)\); pass --ip/);
+  assert.is(none.stderr.split("\n").length, 2, "one line");
+});
+
+const HOSTILE = "\x1b]0;owned\x07\x1b[2J\u009b31m\u202eevil\nentrypoint: node forged@1.2.3.4";
+const RAW = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+test("control characters of a metadata field are escaped in text and json logs", async () => {
+  for (const format of ["text", "json"]) {
+    const r = await boot((_q, res) => json(res, 200, doc([{ NetworkMode: HOSTILE }])), {}, ["--log-format", format]);
+    assert.is(r.code, 69, r.stderr);
+    assert.not.match(r.stderr, RAW);
+    assert.is(r.stderr.split("\n").length, 2, `one line: ${r.stderr}`);
+    const line = format === "json" ? JSON.parse(r.stderr).msg : r.stderr;
+    assert.not.match(line, RAW);
+    assert.match(line, "\\x1b]0;owned\\x07");
+    assert.match(line, "\\u202eevil\\nentrypoint: node forged@1.2.3.4");
+  }
 });
 
 test.run();

@@ -36,6 +36,8 @@ export function errorReply(err: AwsError): Reply {
 }
 
 export function send(res: ServerResponse, reply: Reply): void {
+  // A request whose body was not read to the end cannot be followed by another on this connection.
+  if (reply.status === 413) res.setHeader("connection", "close");
   res.writeHead(reply.status, reply.headers);
   res.end(reply.text);
 }
@@ -43,10 +45,27 @@ export function send(res: ServerResponse, reply: Reply): void {
 export const sendJson = (res: ServerResponse, status: number, body: unknown) => send(res, jsonReply(status, body));
 export const sendError = (res: ServerResponse, err: AwsError) => send(res, errorReply(err));
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+// The largest real call (DescribeTasks of 100 ARNs) is about 10 KiB.
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The request body; past maxBytes it stops reading (TCP holds the sender back) and fails with a 413. */
+export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
+  const tooLarge = () => new AwsError("RequestEntityTooLargeException", `Request body larger than ${maxBytes} bytes.`, { status: 413 });
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.pause();
+      reject(tooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
 }
 
 /** Parses a JSON 1.1 body; an empty body is an empty input, anything but an object is a SerializationException. */

@@ -37,7 +37,7 @@ function challenge(name: string, tag = "N", extra = 0): Buffer {
 
 const challenges: [string, Buffer, ReturnType<typeof parseChallenge>][] = [
   ["a node's challenge", challenge("shop-abc@10.0.0.4"), { challenge: 123456, name: "shop-abc@10.0.0.4" }],
-  ["control characters are made harmless", challenge("shop\x1b[2J@10.0.0.4"), { challenge: 123456, name: "shop?[2J@10.0.0.4" }],
+  ["control characters are made harmless", challenge("shop\x1b[2J@10.0.0.4"), { challenge: 123456, name: "shop\\x1b[2J@10.0.0.4" }],
   ["old 'n' format", challenge("shop-abc@10.0.0.4", "n"), undefined],
   ["name length larger than the message", challenge("shop-abc@10.0.0.4", "N", 3), undefined],
   ["too short", Buffer.from("N123"), undefined],

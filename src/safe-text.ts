@@ -1,0 +1,50 @@
+// Text that came from the network (metadata fields, AWS error messages, epmd and handshake answers)
+// reaches terminals and log pipelines: every place that prints goes through safeText.
+
+// C0 and DEL, C1, and the format characters that reorder or hide text: bidi marks, embeddings,
+// overrides and isolates, zero-width characters, line and paragraph separators, the BOM.
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+// Access key ids (long-term AKIA…, temporary ASIA…), also glued to other characters.
+const ACCESS_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{12,}/g;
+// Shorter values would redact ordinary words.
+const MIN_SECRET_LENGTH = 8;
+
+export const DEFAULT_MAX_CHARS = 2000;
+
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeOne(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return NAMED[ch] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`);
+}
+
+/** Credential values that must never be printed: those of the environment. */
+export function secretsOf(env: NodeJS.ProcessEnv): string[] {
+  return [env.AWS_SESSION_TOKEN, env.AWS_SECRET_ACCESS_KEY].filter((v): v is string => typeof v === "string" && v.length >= MIN_SECRET_LENGTH);
+}
+
+/** Redacts secrets and access key ids, cuts to maxChars, then escapes control and bidi characters (pure). */
+export function cleanText(text: string, maxChars: number, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join("<redacted>");
+  out = out.replace(ACCESS_KEY_ID, "<access key id>");
+  // Cut before escaping, so that an escape sequence is never split.
+  if (out.length > maxChars) out = `${out.slice(0, maxChars)}… (${out.length - maxChars} more characters)`;
+  return out.replace(UNSAFE, escapeOne);
+}
+
+/** cleanText with this process's credentials. */
+export const safeText = (text: string, maxChars = DEFAULT_MAX_CHARS) => cleanText(text, maxChars, secretsOf(process.env));
+
+/** Network text in quotes, for a message: "…" with the content cleaned (no second layer of escapes). */
+export const quoted = (text: string, maxChars: number) => `"${safeText(text, maxChars)}"`;
+
+/** Every string inside a JSON-like value, cleaned. */
+export function safeDeep<T>(value: T, maxChars = DEFAULT_MAX_CHARS): T {
+  if (typeof value === "string") return safeText(value, maxChars) as T;
+  if (Array.isArray(value)) return value.map((v) => safeDeep(v, maxChars)) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [safeText(k, maxChars), safeDeep(v, maxChars)])) as T;
+  }
+  return value;
+}
