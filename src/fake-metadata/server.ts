@@ -71,6 +71,10 @@ export async function runFakeMetadata(line: Pick<CommandLine, "flags" | "repeate
   const server = createServer(LIMITS, fakeHandler(registry));
   server.maxConnections = MAX_CONNECTIONS;
   server.timeout = LIMITS.requestTimeout;
+  // Handlers first: whoever reads the URI line may stop us right away.
+  const stopped = new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(options.port, options.host, resolve));
   const { port } = server.address() as AddressInfo;
   const { host, wildcard } = clientHost(options.host);
@@ -78,9 +82,7 @@ export async function runFakeMetadata(line: Pick<CommandLine, "flags" | "repeate
   if (!isLoopback(options.host)) log.warn(`listening on ${options.host} as asked (--host), not on loopback: every host that reaches it gets metadata and API answers`);
   if (wildcard) log.info(`other hosts and containers use this host's name or address instead of ${host}, e.g. the compose service name: http://<service>:${port}/v4/${CONTAINER_ID}`);
   log.info("fake metadata endpoint ready", { ip: options.ip?.ip ?? "auto", networkMode: options.networkMode, aws: `AWS_ENDPOINT_URL=http://${host}:${port}` });
-  await new Promise<void>((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
-  });
+  await stopped;
   server.close();
   server.closeAllConnections();
   return 0;
