@@ -82,6 +82,7 @@ function knobsFrom(o: FakeAwsOptions): FakeAwsKnobs {
     expireTokenOnce: o.expireTokenOnce ?? false,
     repeatToken: o.repeatToken ?? false,
     describeExtra: o.describeExtra ?? 0,
+    forcePageSize: o.forcePageSize,
     listOrder: o.listOrder ?? "random",
   };
 }

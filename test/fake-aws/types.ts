@@ -21,6 +21,8 @@ export interface FakeAwsKnobs {
   repeatToken: boolean;
   /** DescribeTasks also returns this many tasks of the cluster that were not asked for. */
   describeExtra: number;
+  /** ListTasks pages of this size whatever maxResults asks. */
+  forcePageSize?: number;
   /** ListTasks order: AWS documents none, so by default each listing gets a fresh random order. */
   listOrder: "random" | "oldest-first" | "newest-first";
 }

@@ -19,6 +19,8 @@ export interface EcsState {
   repeatToken?: boolean;
   /** DescribeTasks also returns this many tasks that were not asked for. */
   describeExtra?: number;
+  /** ListTasks pages of this size whatever maxResults asks (a service answering more than asked). */
+  forcePageSize?: number;
 }
 
 const DESIRED = ["RUNNING", "PENDING", "STOPPED"];
@@ -56,7 +58,7 @@ export function listTasks(input: Record<string, unknown>, st: EcsState): { taskA
       ),
       st.listOrder,
     ).map((t) => t.taskArn);
-  const size = maxResults ?? st.pageSize ?? 100;
+  const size = st.forcePageSize ?? maxResults ?? st.pageSize ?? 100;
   const page = matching.slice(start, start + size);
   const next = start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("ListTasks", start + size, matching) : undefined;
   return { taskArns: page, ...(next ? { nextToken: next } : {}) };
