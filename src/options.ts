@@ -47,7 +47,7 @@ export const BOOT_OPTIONS = [
   { key: "distPort", flag: "--dist-port", value: "PORT|MIN-MAX", env: [ENV.distPort], help: "pin Erlang distribution's listen port(s)" },
   { key: "peers", flag: "--peers", value: "off|family|service:NAME|tags", env: [ENV.peers], help: "peer pre-resolution into ECS_PEER_IPS / ECS_PEER_NODES", default: `off; tags when ${ENV.dnsClusterQuery} is set` },
   { key: "peersQuery", flag: "--peers-query", value: "JSON", env: [ENV.peersQuery, ENV.dnsClusterQuery], help: 'tags query {"cluster","region","params":{"TagFilters":[...]}}' },
-  { key: "peersTimeout", flag: "--peers-timeout", value: "MS", env: [ENV.peersTimeout], help: "deadline for the whole peer step", default: "5000" },
+  { key: "peersTimeout", flag: "--peers-timeout", value: "MS", env: [ENV.peersTimeout], help: "deadline for the whole peer step (throttling waits included)", default: "60000" },
   { key: "execMode", flag: "--exec-mode", value: "auto|execve|spawn", env: [ENV.execMode], help: "auto = execve when the runtime has it", default: "auto" },
   { key: "binDir", flag: "--bin-dir", value: "DIR", env: [ENV.binDir], help: "where bare command names are looked up first", default: "the directory of this file" },
   { key: "allowNoMetadata", flag: "--allow-no-metadata", env: [ENV.allowNoMetadata], help: "no metadata URI and no --ip: run the command without distribution variables" },
@@ -57,12 +57,13 @@ export const BOOT_OPTIONS = [
 
 export type BootOptionKey = (typeof BOOT_OPTIONS)[number]["key"];
 
-export const SUBCOMMANDS = ["env", "fake-metadata", "install", "doctor", "help", "version"] as const;
+export const SUBCOMMANDS = ["env", "fake-metadata", "install", "doctor", "peers", "help", "version"] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Options that only one subcommand takes; they have no env var. */
 export const SUBCOMMAND_OPTIONS: Partial<Record<Subcommand, readonly OptionSpec[]>> = {
   env: [{ key: "format", flag: "--format", value: "shell|json|dotenv", env: [], help: "output format", default: "shell" }],
+  peers: [{ key: "format", flag: "--format", value: "lines|json|shell", env: [], help: "output format", default: "lines" }],
   doctor: [
     { key: "format", flag: "--format", value: "text|json", env: [], help: "output format", default: "text" },
     { key: "peer", flag: "--peer", value: "ADDR", env: [], help: "check this peer instead of discovering peers (repeatable)", repeatable: true },
