@@ -10,6 +10,7 @@ import { createLogger, writeFd, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
 import { releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
 import { addressStep, peersStep } from "./steps.ts";
+import { runPeers } from "./peers-command.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { ENV } from "./options.ts";
 
@@ -32,7 +33,8 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Recor
   // If the address step fails first, the boot stops with its error; the lookup is simply dropped.
   lookup.catch(() => {});
   const self = await address;
-  const peers = await lookup;
+  // Peers on but no lookup possible (no basename): the app must still see that it failed.
+  const peers = (await lookup) ?? (config.peers.kind === "off" ? undefined : { ips: [], nodes: [], lookup: "failed" as const });
   warnAboutEnvSh(config);
   return releaseVariables({ distribution: config.distribution, node: self.node, family: self.node ? self.address?.family : undefined, distPort: config.distPort, peers, env });
 }
@@ -102,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
       const { runDoctor } = loadChunk("doctor");
       return runDoctor({ line, config: loadConfig(line), env: process.env, log });
     }
+    case "peers":
+      return runPeers({ line, config: loadConfig(line), env: process.env, log });
     case "run":
       return boot(line);
   }

@@ -57,12 +57,13 @@ export const BOOT_OPTIONS = [
 
 export type BootOptionKey = (typeof BOOT_OPTIONS)[number]["key"];
 
-export const SUBCOMMANDS = ["env", "fake-metadata", "install", "doctor", "help", "version"] as const;
+export const SUBCOMMANDS = ["env", "fake-metadata", "install", "doctor", "peers", "help", "version"] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Options that only one subcommand takes; they have no env var. */
 export const SUBCOMMAND_OPTIONS: Partial<Record<Subcommand, readonly OptionSpec[]>> = {
   env: [{ key: "format", flag: "--format", value: "shell|json|dotenv", env: [], help: "output format", default: "shell" }],
+  peers: [{ key: "format", flag: "--format", value: "lines|json|shell", env: [], help: "output format", default: "lines" }],
   doctor: [
     { key: "format", flag: "--format", value: "text|json", env: [], help: "output format", default: "text" },
     { key: "peer", flag: "--peer", value: "ADDR", env: [], help: "check this peer instead of discovering peers (repeatable)", repeatable: true },

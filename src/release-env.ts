@@ -6,7 +6,7 @@ export interface ReleaseEnvInput {
   node?: string;
   family?: IpFamily;
   distPort?: { min: number; max: number };
-  peers?: { ips: string[]; nodes: string[] };
+  peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed" };
   /** The environment the command would otherwise get. */
   env: NodeJS.ProcessEnv;
 }
@@ -29,11 +29,13 @@ export function releaseVariables(input: ReleaseEnvInput): Record<string, string>
   if (input.distPort) erl.push(`-kernel inet_dist_listen_min ${input.distPort.min} inet_dist_listen_max ${input.distPort.max}`);
   const options = appendErlOptions(input.env.ELIXIR_ERL_OPTIONS, erl);
   if (options !== undefined) vars.ELIXIR_ERL_OPTIONS = options;
-  if (input.peers) {
-    vars.ECS_PEER_IPS = input.peers.ips.join(",");
-    vars.ECS_PEER_NODES = input.peers.nodes.join(",");
-  }
+  if (input.peers) Object.assign(vars, peerVariables(input.peers));
   return vars;
+}
+
+/** ECS_PEER_IPS, ECS_PEER_NODES (both empty strings when there are none) and ECS_PEER_LOOKUP. */
+export function peerVariables(peers: NonNullable<ReleaseEnvInput["peers"]>): Record<string, string> {
+  return { ECS_PEER_IPS: peers.ips.join(","), ECS_PEER_NODES: peers.nodes.join(","), ECS_PEER_LOOKUP: peers.lookup };
 }
 
 export type EnvFormat = "shell" | "json" | "dotenv";

@@ -23,6 +23,8 @@ export interface PeersInput {
 export interface Peers {
   ips: string[];
   nodes: string[];
+  /** ECS_PEER_LOOKUP: "failed" tells a broken lookup from a task that is alone. */
+  lookup: "ok" | "failed";
   /** Why the lookup gave nothing, when it failed: the warning that was logged, and the IAM action involved. */
   problem?: { message: string; action?: string; code?: string };
 }
@@ -111,15 +113,15 @@ export async function findPeers(input: PeersInput): Promise<Peers> {
   try {
     const ips = await Promise.race([resolvePeers(input, controller.signal, (a) => (aws = a)), deadline]);
     input.log.info(`peers: ${ips.length} found`, { strategy: input.strategy.kind, calls: aws?.calls ?? 0, ms: Math.round(now() - started) });
-    return { ips, nodes: ips.map((ip) => nodeName(input.basename, ip)) };
+    return { ips, nodes: ips.map((ip) => nodeName(input.basename, ip)), lookup: "ok" };
   } catch (err) {
     // When the address step failed, the boot stops with that error: no second message about peers.
-    if (await input.self.then(() => false, () => true)) return { ips: [], nodes: [] };
+    if (await input.self.then(() => false, () => true)) return { ips: [], nodes: [], lookup: "failed" };
     const message = err instanceof Error ? err.message : String(err);
     const hint = (err as { code?: string }).code === "AccessDeniedException" ? `; ${IAM_HINT}` : "";
-    input.log.warn(`peers (${input.strategy.kind}): ${message}${hint}; continuing with empty ECS_PEER_IPS and ECS_PEER_NODES`);
+    input.log.warn(`peers (${input.strategy.kind}): ${message}${hint}; continuing with empty ECS_PEER_IPS and ECS_PEER_NODES, ECS_PEER_LOOKUP=failed`);
     const { action, code } = err as { action?: string; code?: string };
-    return { ips: [], nodes: [], problem: { message: `${message}${hint}`, action, code } };
+    return { ips: [], nodes: [], lookup: "failed", problem: { message: `${message}${hint}`, action, code } };
   } finally {
     clearTimeout(timer);
   }

@@ -12,8 +12,9 @@ const cases: [string, Parameters<typeof releaseVariables>[0], Record<string, str
   ["preset RELEASE_NODE: only the missing distribution", { distribution: "name", env: { RELEASE_NODE: "x@y" } }, { RELEASE_DISTRIBUTION: "name" }],
   ["preset RELEASE_DISTRIBUTION kept", { distribution: "name", node: "a@10.0.0.1", family: 4, env: { RELEASE_DISTRIBUTION: "sname" } }, { RELEASE_NODE: "a@10.0.0.1" }],
   ["no address: nothing", { distribution: "name", env: {} }, {}],
-  ["peers", { distribution: "name", node: "a@10.0.0.1", family: 4, peers: { ips: ["10.0.0.4", "10.0.0.7"], nodes: ["a@10.0.0.4", "a@10.0.0.7"] }, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ECS_PEER_IPS: "10.0.0.4,10.0.0.7", ECS_PEER_NODES: "a@10.0.0.4,a@10.0.0.7" }],
-  ["no peers: empty strings", { distribution: "name", node: "a@10.0.0.1", family: 4, peers: { ips: [], nodes: [] }, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ECS_PEER_IPS: "", ECS_PEER_NODES: "" }],
+  ["peers", { distribution: "name", node: "a@10.0.0.1", family: 4, peers: { ips: ["10.0.0.4", "10.0.0.7"], nodes: ["a@10.0.0.4", "a@10.0.0.7"], lookup: "ok" }, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ECS_PEER_IPS: "10.0.0.4,10.0.0.7", ECS_PEER_NODES: "a@10.0.0.4,a@10.0.0.7", ECS_PEER_LOOKUP: "ok" }],
+  ["no peers: empty strings", { distribution: "name", node: "a@10.0.0.1", family: 4, peers: { ips: [], nodes: [], lookup: "ok" }, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ECS_PEER_IPS: "", ECS_PEER_NODES: "", ECS_PEER_LOOKUP: "ok" }],
+  ["failed lookup", { distribution: "name", node: "a@10.0.0.1", family: 4, peers: { ips: [], nodes: [], lookup: "failed" }, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ECS_PEER_IPS: "", ECS_PEER_NODES: "", ECS_PEER_LOOKUP: "failed" }],
 ];
 for (const [name, input, want] of cases) {
   test(`releaseVariables: ${name}`, () => assert.equal(releaseVariables(input), want));
