@@ -9,14 +9,14 @@ defmodule EcsPeers do
   boot lookup failed (`ECS_PEER_LOOKUP=failed`), or the node has been alone for `:alone_after` ms,
   it runs `bin/entrypoint peers` again, at most every `:lookup_every` ms.
 
-  Options (milliseconds): `:interval` 1_000, `:connect_timeout` 5_000, `:forget_after` 300_000,
+  Options (milliseconds): `:interval` 1_000, `:connect_timeout` 2_000, `:forget_after` 300_000,
   `:lookup_every` 60_000, `:alone_after` 300_000; `:entrypoint` (default
   `$RELEASE_ROOT/bin/entrypoint`), `:name` (default `EcsPeers`).
   """
   use GenServer
   require Logger
 
-  @defaults [interval: 1_000, connect_timeout: 5_000, forget_after: 300_000, lookup_every: 60_000, alone_after: 300_000]
+  @defaults [interval: 1_000, connect_timeout: 2_000, forget_after: 300_000, lookup_every: 60_000, alone_after: 300_000]
   @lookup_timeout 30_000
 
   def start_link(opts \\ []), do: GenServer.start_link(__MODULE__, opts, name: Keyword.get(opts, :name, __MODULE__))
@@ -68,6 +68,11 @@ defmodule EcsPeers do
 
   def handle_info({:DOWN, _ref, :process, pid, _reason}, state), do: {:noreply, %{state | jobs: Map.delete(state.jobs, pid)}}
 
+  def handle_info({:overdue, pid}, state) do
+    with {:ok, job} <- Map.fetch(state.jobs, pid), do: stop_job(pid, job)
+    {:noreply, state}
+  end
+
   defp tick(%{opts: opts} = state) do
     t = now()
     connected = Node.list()
@@ -75,27 +80,31 @@ defmodule EcsPeers do
     {kept, gone} = Enum.split_with(seen, fn {_node, at} -> t - at < opts.forget_after end)
     for {node, _} <- gone, do: Logger.info("EcsPeers: forgot #{node}: unreachable for #{div(opts.forget_after, 1000)} s")
     alone_since = if connected == [], do: state.alone_since, else: t
-    state = %{state | known: Map.new(kept), alone_since: alone_since} |> reap(t) |> connect(connected, t) |> maybe_lookup(t)
+    state = %{state | known: Map.new(kept), alone_since: alone_since} |> connect(connected) |> maybe_lookup(t)
     Process.send_after(self(), :tick, opts.interval)
     state
   end
 
   # Each attempt runs in its own process, so one silent peer delays neither the others nor us.
-  defp connect(state, connected, t) do
-    busy = for {_pid, {:connect, node, _}} <- state.jobs, do: node
+  defp connect(state, connected) do
+    busy = for {_pid, {:connect, node}} <- state.jobs, do: node
     todo = Map.keys(state.known) -- [node() | connected ++ busy]
-    Enum.reduce(todo, state, fn node, acc -> start_job(acc, {:connect, node, t}, fn -> Node.connect(node) end) end)
+    Enum.reduce(todo, state, fn node, acc -> start_job(acc, {:connect, node}, acc.opts.connect_timeout, fn -> Node.connect(node) end) end)
   end
 
-  defp reap(state, t) do
-    for {pid, job} <- state.jobs, t - started(job) > limit(job, state.opts), do: Process.exit(pid, :kill)
-    state
+  # A setup still pending is waiting on TCP's retransmission backoff: abort it, so the next try
+  # sends a fresh SYN the moment the network is back.
+  defp stop_job(pid, {:connect, node}) do
+    Process.exit(pid, :kill)
+    if node not in Node.list(), do: :erlang.disconnect_node(node)
   end
+
+  defp stop_job(pid, _job), do: Process.exit(pid, :kill)
 
   defp maybe_lookup(%{opts: opts} = state, t) do
     cond do
       state.lookup == nil or t - state.last_lookup < opts.lookup_every -> state
-      Enum.any?(Map.values(state.jobs), &match?({:lookup, _}, &1)) -> state
+      :lookup in Map.values(state.jobs) -> state
       not File.regular?(opts.entrypoint) -> disable_lookup(state)
       state.lookup == "failed" -> lookup(state, t)
       t - state.alone_since >= opts.alone_after -> lookup(%{state | alone_since: t}, t)
@@ -111,7 +120,7 @@ defmodule EcsPeers do
   defp lookup(state, t) do
     me = self()
     path = state.opts.entrypoint
-    start_job(%{state | last_lookup: t}, {:lookup, t}, fn -> send(me, {:peers, run_peers(path)}) end)
+    start_job(%{state | last_lookup: t}, :lookup, @lookup_timeout, fn -> send(me, {:peers, run_peers(path)}) end)
   end
 
   defp run_peers(path) do
@@ -123,15 +132,11 @@ defmodule EcsPeers do
     e -> {:error, Exception.message(e)}
   end
 
-  defp start_job(state, job, fun) do
+  defp start_job(state, job, timeout, fun) do
     {pid, _ref} = spawn_monitor(fun)
+    Process.send_after(self(), {:overdue, pid}, timeout)
     %{state | jobs: Map.put(state.jobs, pid, job)}
   end
-
-  defp started({:connect, _node, at}), do: at
-  defp started({:lookup, at}), do: at
-  defp limit({:connect, _, _}, opts), do: opts.connect_timeout
-  defp limit({:lookup, _}, _opts), do: @lookup_timeout
 
   defp parse(text) do
     for name <- String.split(text, [",", "\n"], trim: true), name = String.trim(name), name != "", do: String.to_atom(name)
