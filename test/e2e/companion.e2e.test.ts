@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { assertBootCallsOnly, assertMesh, lastCluster, ms, waitMesh, withFleet, type Fleet, type Member } from "./mesh.ts";
 import { netnsUnavailable, type Task } from "./netns.ts";
-import { runToEnd, sleep, waitForOutput, waitUntil } from "./procs.ts";
+import { killPid, runToEnd, sleep, startProc, waitForOutput, waitUntil } from "./procs.ts";
 import { stopGracefully } from "./scenario.ts";
 import { buildRelease, cleanEnv, COOKIE, nodeList, RELEASE } from "./task.ts";
 
@@ -22,7 +22,7 @@ if (unavailable) console.error(`\n!!! SKIPPING the EcsPeers e2e test: network na
 const subnet = (n: number, count: number) => Array.from({ length: count }, (_, i) => `10.77.${n}.${i + 2}`);
 const once = (ips: string[]) => Object.fromEntries(ips.map((ip) => [ip, 1]));
 
-e2e("storm: 5 tasks started within 200 ms form one full mesh, with 0 AWS calls after boot; an operator's rpc lists it", async () => {
+e2e("storm: 5 tasks started within 200 ms form one full mesh, with 0 AWS calls after boot; an operator's rpc and remote shell reach it", async () => {
   await buildRelease();
   const ips = subnet(10, 5);
   await withFleet("storm", ips, {}, async (f) => {
@@ -41,10 +41,24 @@ e2e("storm: 5 tasks started within 200 ms form one full mesh, with 0 AWS calls a
     const op = await runToEnd("operator rpc", "ip", ["netns", "exec", f.net.tasks[0]!.ns, join(RELEASE, "bin", "entrypoint"), "shop", "rpc", "IO.inspect(Node.list())"], env);
     assert.is(op.code, 0, op.output);
     for (const m of group.slice(1)) assert.ok(op.output.includes(`:"${m.node}"`), `operator rpc should list ${m.node}:\n${op.output}`);
+    await operatorRemote(f, group[0]!, env);
     const peers = group.map((m) => /peers: (\d+) found/.exec(m.proc.output())?.[1] ?? "?").join("/");
     console.log(`\ne2e storm (5 tasks, started over ${ms(Math.max(...starts) - Math.min(...starts))}, boot peers ${peers}): last release up → full mesh ${ms(meshAt - lastUp)}; last start → full mesh ${ms(meshAt - Math.max(...starts))}; AWS calls in 5 s of steady state: 0`);
   });
 });
+
+/** `bin/entrypoint shop remote` on a terminal (IEx ignores --remsh without one): the prompt is the running node's. */
+async function operatorRemote(f: Fleet, m: Member, env: NodeJS.ProcessEnv): Promise<void> {
+  const command = `${join(RELEASE, "bin", "entrypoint")} shop remote`;
+  const remote = startProc("operator remote", "ip", ["netns", "exec", m.task.ns, "script", "-qec", command, "/dev/null"], { ...env, TERM: "xterm" }, true);
+  try {
+    await waitForOutput(remote, new RegExp(`iex\\(${m.node.replace(/\./g, "\\.")}\\)1> `), 20_000);
+    remote.child.stdin!.write('IO.puts("remote sees #{length(Node.list())} nodes")\n');
+    await waitForOutput(remote, new RegExp(`remote sees ${f.members.length - 1} nodes`), 10_000);
+  } finally {
+    killPid(remote.pid, "SIGKILL");
+  }
+}
 
 /** Boots the tasks one after another (each sees the ones before it, as in a deployment). */
 async function bootInOrder(f: Fleet, tasks: Task[], env: Record<string, string> = {}): Promise<Member[]> {
