@@ -73,11 +73,15 @@ export function peersQuery(s: Setting | undefined): PeersQuery | undefined {
   const { cluster, region, params } = q as Record<string, unknown>;
   const filters = (params as { TagFilters?: unknown } | undefined)?.TagFilters;
   if (!Array.isArray(filters) || filters.length === 0) throw bad("params.TagFilters is missing or empty");
+  // GetResources' own limits: caught here once instead of an InvalidParameterException on every boot.
+  if (filters.length > 50) throw bad(`${filters.length} TagFilters; GetResources takes at most 50`);
   for (const f of filters) {
     const values = (f as TagFilter)?.Values;
     if (typeof (f as TagFilter)?.Key !== "string" || (values !== undefined && !(Array.isArray(values) && values.every((v) => typeof v === "string")))) {
       throw bad(`TagFilters entry ${JSON.stringify(f)} needs "Key" (string) and optional "Values" (strings)`);
     }
+    if ((f as TagFilter).Key === "") throw bad(`TagFilters entry ${JSON.stringify(f)} has an empty "Key"`);
+    if (values && values.length > 20) throw bad(`TagFilters entry with Key ${JSON.stringify((f as TagFilter).Key)} has ${values.length} Values; GetResources takes at most 20`);
   }
   if (cluster !== undefined && typeof cluster !== "string") throw bad('"cluster" is not a string');
   if (region !== undefined && typeof region !== "string") throw bad('"region" is not a string');

@@ -6,7 +6,7 @@ export interface ReleaseEnvInput {
   node?: string;
   family?: IpFamily;
   distPort?: { min: number; max: number };
-  peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed" };
+  peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed"; complete?: boolean };
   /** The environment the command would otherwise get. */
   env: NodeJS.ProcessEnv;
 }
@@ -30,6 +30,8 @@ export function releaseVariables(input: ReleaseEnvInput): Record<string, string>
   const options = appendErlOptions(input.env.ELIXIR_ERL_OPTIONS, erl);
   if (options !== undefined) vars.ELIXIR_ERL_OPTIONS = options;
   if (input.peers) Object.assign(vars, peerVariables(input.peers));
+  // Beyond one page of tasks the peers are a subset of the fleet (bounded AWS calls); the app can tell.
+  if (input.peers?.lookup === "ok") vars.ECS_PEER_LIST = input.peers.complete === false ? "subset" : "complete";
   return vars;
 }
 

@@ -47,7 +47,7 @@ async function findPeers(input: DoctorInput, self: Self, given?: string[]): Prom
   if (config.peers.kind === "off") return { ips: [], source: { kind: "off" } };
   const found = await peersStep(config, env, self, log);
   if (!found) return { ips: [], source: { kind: "no-basename" } };
-  return { ips: found.ips, source: { kind: "lookup", strategy: config.peers.kind, count: found.ips.length, problem: found.problem } };
+  return { ips: found.ips, source: { kind: "lookup", strategy: config.peers.kind, count: found.ips.length, problem: found.problem, addressless: found.addressless } };
 }
 
 export async function runDoctor(input: DoctorInput): Promise<number> {

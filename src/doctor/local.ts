@@ -37,7 +37,7 @@ export type PeerSource =
   | { kind: "given"; count: number }
   | { kind: "off" }
   | { kind: "no-basename" }
-  | { kind: "lookup"; strategy: string; count: number; problem?: { message: string; action?: string; code?: string } };
+  | { kind: "lookup"; strategy: string; count: number; problem?: { message: string; action?: string; code?: string }; addressless?: number };
 
 export interface LocalInput {
   self: Self;
@@ -106,6 +106,9 @@ function peersFinding(p: PeerSource): Finding {
   const denied = p.problem?.action && /AccessDenied|NotAuthorized|Unauthorized/.test(p.problem.code ?? "");
   if (denied) return finding("fail", "peers", `peer lookup (${p.strategy}): the IAM action ${p.problem!.action} was denied`, `add ${p.problem!.action} to the task role (with ecs:ListTasks and ecs:DescribeTasks; tag:GetResources for tags)`);
   if (p.problem) return finding("fail", "peers", `peer lookup (${p.strategy}) failed: ${p.problem.message}`, "check the task role, the region and the route to the ECS API");
+  if (p.addressless) {
+    return finding("fail", "peers", `${p.addressless} running task(s) found by --peers ${p.strategy} have no task IP address (network mode host or bridge)`, 'peers need "networkMode": "awsvpc" in the task definition (Fargate always has it)');
+  }
   if (p.count > 0) return finding("ok", "peers", `${p.count} peer(s) found by --peers ${p.strategy}`);
   const tags = p.strategy === "tags" ? "; tasks carry tags only when the service sets propagateTags or enableECSManagedTags" : "";
   return finding("warn", "peers", `--peers ${p.strategy} found no other running task${tags}`, "start a second task, or check the strategy");

@@ -1,14 +1,17 @@
-// Every AWS call of the peer step; the SDK's default credential chain, retries and endpoint settings apply.
+// Every AWS call of the peer step; the SDK's default credential chain and endpoint settings apply. Retries are
+// ours (the SDK's are off): throttling waits with full jitter until the peer deadline, other errors a few times.
+import { setTimeout as sleep } from "node:timers/promises";
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TagFilter } from "../config.ts";
 import { now, type Logger } from "../log.ts";
 import type { EcsTask } from "./filter.ts";
+import { backoffFor, classify, retryDelay, type Backoff } from "./retry.ts";
 
 // AWS error texts can carry an access key id (e.g. as an assumed-role session name): never log one.
 const redact = (text: string) => text.replace(/\b(?:AKIA|ASIA)[A-Z0-9]{12,}\b/g, "<access key id>");
 
-/** An AWS call that failed after the SDK's own retries, with the IAM action it needed. */
+/** An AWS call that failed after the retries, with the IAM action it needed. */
 export class AwsCallError extends Error {
   readonly action: string;
   readonly code: string;
@@ -26,60 +29,60 @@ export interface Aws {
   signal: AbortSignal;
   /** The IAM action in flight, for a timeout message. */
   current: string;
+  /** Requests sent, retries included, and how many of them were throttled. */
   calls: number;
+  throttled: number;
+  deadlineAt: number;
+  backoff: Backoff;
   log: Logger;
 }
 
-export function connect(region: string, signal: AbortSignal, log: Logger): Aws {
-  const ecs = new ECSClient({ region });
+export function connect(region: string, signal: AbortSignal, log: Logger, deadlineAt: number, timeoutMs: number): Aws {
+  const ecs = new ECSClient({ region, maxAttempts: 1 });
   // One credential lookup for both clients: the default chain's container-credentials fetch is a round trip.
-  const tagging = new ResourceGroupsTaggingAPIClient({ region, credentials: ecs.config.credentials });
-  return { ecs, tagging, signal, current: "", calls: 0, log };
+  const tagging = new ResourceGroupsTaggingAPIClient({ region, maxAttempts: 1, credentials: ecs.config.credentials });
+  return { ecs, tagging, signal, current: "", calls: 0, throttled: 0, deadlineAt, backoff: backoffFor(timeoutMs), log };
 }
 
 async function call<T>(aws: Aws, action: string, send: () => Promise<T>): Promise<T> {
-  aws.current = action;
-  aws.calls++;
-  const started = now();
-  try {
-    return await send();
-  } catch (err) {
-    throw new AwsCallError(action, err);
-  } finally {
-    aws.log.debug("aws call", { action, started: Math.round(started), ms: Math.round(now() - started) });
+  for (let attempt = 0; ; attempt++) {
+    aws.current = action;
+    aws.calls++;
+    const started = now();
+    try {
+      return await send();
+    } catch (err) {
+      const failure = classify(err);
+      if (failure === "throttling") aws.throttled++;
+      const delay = aws.signal.aborted ? undefined : retryDelay(failure, attempt, aws.deadlineAt - now(), aws.backoff);
+      aws.log.debug("aws call failed", { action, error: (err as Error).name, retry_in_ms: delay === undefined ? undefined : Math.round(delay) });
+      if (delay === undefined) throw new AwsCallError(action, err);
+      await sleep(delay, undefined, { signal: aws.signal }).catch(() => {
+        throw new AwsCallError(action, err);
+      });
+    } finally {
+      aws.log.debug("aws call", { action, started: Math.round(started), ms: Math.round(now() - started) });
+    }
   }
 }
 
-export type ListFilter = { family: string } | { serviceName: string };
+export type ListFilter = { family: string } | { serviceName: string } | { startedBy: string };
 
-type Page = { arns: string[]; next: string | undefined };
-
-/** Yields pages as they come; the next page is already on its way while the caller handles this one. */
-async function* prefetched(first: Promise<Page>, fetch: (token: string) => Promise<Page>): AsyncGenerator<string[]> {
-  let pending: Promise<Page> | undefined = first;
-  while (pending) {
-    const page: Page = await pending;
-    pending = page.next ? fetch(page.next) : undefined;
-    // An unawaited page that fails while the caller is busy must not become an unhandled rejection.
-    pending?.catch(() => {});
-    // The listing is the critical path: its next request is signed and written before the caller's describe work starts.
-    if (pending) await new Promise((resolve) => setImmediate(resolve));
-    yield page.arns;
-  }
+export interface Page {
+  arns: string[];
+  next: string | undefined;
 }
 
-/** Task ARNs from ListTasks (RUNNING tasks), 100 per page. */
-export function listTasks(aws: Aws, cluster: string, filter: ListFilter): AsyncGenerator<string[]> {
-  const fetch = async (nextToken?: string): Promise<Page> => {
-    const command = new ListTasksCommand({ cluster, ...filter, desiredStatus: "RUNNING", maxResults: 100, nextToken });
-    const page = await call(aws, "ecs:ListTasks", () => aws.ecs.send(command, { abortSignal: aws.signal }));
-    return { arns: page.taskArns ?? [], next: page.nextToken };
-  };
-  return prefetched(fetch(), fetch);
+/** One ListTasks page (RUNNING tasks, at most 100); startedBy must be the only filter, so it goes without desiredStatus. */
+export async function listTasksPage(aws: Aws, cluster: string, filter: ListFilter, nextToken?: string): Promise<Page> {
+  const status = "startedBy" in filter ? {} : { desiredStatus: "RUNNING" as const };
+  const command = new ListTasksCommand({ cluster, ...filter, ...status, maxResults: 100, nextToken });
+  const page = await call(aws, "ecs:ListTasks", () => aws.ecs.send(command, { abortSignal: aws.signal }));
+  return { arns: page.taskArns ?? [], next: page.nextToken || undefined };
 }
 
-/** Tagged task ARNs; an expired PaginationToken restarts the listing once (the caller skips ARNs it has seen). */
-export function taggedTasks(aws: Aws, tagFilters: TagFilter[]): AsyncGenerator<string[]> {
+/** One GetResources page of tagged tasks; an expired PaginationToken restarts the listing once. */
+export function taggedTasksPager(aws: Aws, tagFilters: TagFilter[]): (token?: string) => Promise<Page> {
   let restarted = false;
   const fetch = async (token?: string): Promise<Page> => {
     const command = new GetResourcesCommand({ TagFilters: tagFilters, ResourceTypeFilters: ["ecs:task"], ResourcesPerPage: 100, PaginationToken: token });
@@ -92,7 +95,7 @@ export function taggedTasks(aws: Aws, tagFilters: TagFilter[]): AsyncGenerator<s
       return fetch();
     }
   };
-  return prefetched(fetch(), fetch);
+  return fetch;
 }
 
 export interface Described {

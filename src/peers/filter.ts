@@ -3,6 +3,9 @@ import { canonicalIp, type IpFamily } from "../address.ts";
 
 export interface EcsTask {
   taskArn?: string;
+  taskDefinitionArn?: string;
+  /** ecs-svc/<deployment id> when a service's deployment started the task. */
+  startedBy?: string;
   lastStatus?: string;
   desiredStatus?: string;
   attachments?: { type?: string; details?: { name?: string; value?: string }[] }[];
@@ -61,6 +64,11 @@ export function peerIps(tasks: EcsTask[], self: Self): string[] {
     if (ip && ip !== self.ip) ips.add(ip);
   }
   return byAddress(ips);
+}
+
+/** Live tasks (not us) that have no address of the family: `host` or `bridge` network mode. */
+export function addressless(tasks: EcsTask[], self: Self): number {
+  return tasks.filter((t) => isLive(t) && t.taskArn !== self.taskArn && !taskIp(t, self.family)).length;
 }
 
 /** `arn:aws:ecs:<region>:<account>:task/<cluster>/<id>`; old-style ARNs without a cluster give undefined. */

@@ -5,8 +5,9 @@ import type { PeersQuery, PeersStrategy } from "../config.ts";
 import { now, type Logger } from "../log.ts";
 import { fetchMetadata } from "../metadata.ts";
 import { nodeName } from "../node-name.ts";
-import { connect, describeTasks, listTasks, taggedTasks, type Aws } from "./aws.ts";
-import { arnParts, chunks, groupByCluster, peerIps, type EcsTask } from "./filter.ts";
+import { connect, listTasksPage, taggedTasksPager, type Aws, type Page } from "./aws.ts";
+import { collect, listCandidates, type Own, type Scope } from "./collect.ts";
+import { addressless, arnParts, peerIps } from "./filter.ts";
 
 export interface PeersInput {
   strategy: Exclude<PeersStrategy, { kind: "off" }>;
@@ -25,17 +26,18 @@ export interface Peers {
   nodes: string[];
   /** ECS_PEER_LOOKUP: "failed" tells a broken lookup from a task that is alone. */
   lookup: "ok" | "failed";
+  /** False when the fleet is larger than one page and these peers are a subset of it (ECS_PEER_LIST=subset). */
+  complete?: boolean;
+  /** Live tasks that count but have no task address (network mode host or bridge). */
+  addressless?: number;
   /** Why the lookup gave nothing, when it failed: the warning that was logged, and the IAM action involved. */
   problem?: { message: string; action?: string; code?: string };
 }
 
-const DESCRIBE_CONCURRENCY = 8;
 const IAM_HINT = "the task role needs ecs:ListTasks and ecs:DescribeTasks (and tag:GetResources for --peers tags)";
 
-interface TaskContext {
+interface TaskContext extends Own {
   cluster?: string;
-  taskArn?: string;
-  family?: string;
 }
 
 /** Cluster, own task ARN and family from `<metadata>/task`; only what the strategy needs is required. */
@@ -43,7 +45,7 @@ async function taskContext(input: PeersInput, deadlineMs: number): Promise<TaskC
   if (!input.metadataUri) return {};
   const doc = (await fetchMetadata(`${input.metadataUri}/task`, { deadlineMs, log: input.log })) as Record<string, unknown>;
   const text = (key: string) => (typeof doc?.[key] === "string" ? (doc[key] as string) : undefined);
-  return { cluster: text("Cluster"), taskArn: text("TaskARN"), family: text("Family") };
+  return { cluster: text("Cluster"), taskArn: text("TaskARN"), family: text("Family"), revision: text("Revision") };
 }
 
 const configuredRegion = (input: PeersInput) => input.query?.region || input.env.AWS_REGION || input.env.AWS_DEFAULT_REGION;
@@ -54,49 +56,41 @@ function regionOf(input: PeersInput, ctx: TaskContext): string {
   return region;
 }
 
-function taskPages(aws: Aws, input: PeersInput, ctx: TaskContext, cluster: string): AsyncGenerator<string[]> {
+// Tagged ARNs can be of any cluster: a few pages may be needed to find a page's worth of ours.
+const MAX_TAG_PAGES = 3;
+
+function pager(aws: Aws, input: PeersInput, ctx: TaskContext, cluster: string): (token?: string) => Promise<Page> {
   const { strategy } = input;
-  if (strategy.kind === "tags") return taggedTasks(aws, input.query!.params.TagFilters);
-  if (strategy.kind === "service") return listTasks(aws, cluster, { serviceName: strategy.service });
+  if (strategy.kind === "tags") return taggedTasksPager(aws, input.query!.params.TagFilters);
+  if (strategy.kind === "service") return (token) => listTasksPage(aws, cluster, { serviceName: strategy.service }, token);
   if (!ctx.family) throw new Error("--peers family needs the task metadata (Family); it is not available here");
-  return listTasks(aws, cluster, { family: ctx.family });
+  const family = ctx.family;
+  return (token) => listTasksPage(aws, cluster, { family }, token);
 }
 
-/** Lists page by page and describes each page as it arrives, a bounded number at a time. */
-async function collectTasks(aws: Aws, pages: AsyncGenerator<string[]>, cluster: string, selfArn: string | undefined, log: Logger): Promise<EcsTask[]> {
-  // Our own task needs no DescribeTasks: the first task of a deployment makes one call, not two.
-  const seen = new Set<string>(selfArn ? [selfArn] : []);
-  const tasks: EcsTask[] = [];
-  const running = new Set<Promise<void>>();
-  for await (const page of pages) {
-    const fresh = page.filter((arn) => !seen.has(arn));
-    fresh.forEach((arn) => seen.add(arn));
-    for (const [group, arns] of groupByCluster(fresh, cluster)) {
-      for (const batch of chunks(arns, 100)) {
-        while (running.size >= DESCRIBE_CONCURRENCY) await Promise.race(running);
-        const job = describeTasks(aws, group, batch).then((out) => {
-          tasks.push(...out.tasks);
-          for (const f of out.failures) log.debug("DescribeTasks failure skipped", { arn: f.arn, reason: f.reason });
-        });
-        running.add(job);
-        void job.finally(() => running.delete(job)).catch(() => {});
-      }
-    }
-  }
-  await Promise.all(running);
-  return tasks;
+/** Peers come from one cluster: the query's, else the task's own, else "default"; "*" (tags) opts into all. */
+function scopeOf(input: PeersInput, ctx: TaskContext): Scope {
+  const asked = input.query?.cluster;
+  // Metadata gives the cluster's ARN; task ARNs name the cluster by its short name.
+  const own = ctx.cluster?.replace(/^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\//, "");
+  if (asked === "*") return { cluster: own || "default", all: input.strategy.kind === "tags" };
+  return { cluster: asked || own || "default", all: false };
 }
 
-async function resolvePeers(input: PeersInput, signal: AbortSignal, onConnect: (aws: Aws) => void): Promise<string[]> {
+async function resolvePeers(input: PeersInput, signal: AbortSignal, deadlineAt: number, onConnect: (aws: Aws) => void) {
   // With the region known up front (ECS sets AWS_REGION), credentials load while /task is fetched.
-  const early = configuredRegion(input) ? connect(configuredRegion(input)!, signal, input.log) : undefined;
+  const early = configuredRegion(input) ? connect(configuredRegion(input)!, signal, input.log, deadlineAt, input.timeoutMs) : undefined;
   early?.ecs.config.credentials().catch(() => {});
   const ctx = await taskContext(input, Math.min(2000, input.timeoutMs));
-  const aws = early ?? connect(regionOf(input, ctx), signal, input.log);
+  const aws = early ?? connect(regionOf(input, ctx), signal, input.log, deadlineAt, input.timeoutMs);
   onConnect(aws);
-  const cluster = input.query?.cluster || ctx.cluster || "default";
-  const tasks = await collectTasks(aws, taskPages(aws, input, ctx, cluster), cluster, ctx.taskArn, input.log);
-  return peerIps(tasks, { ...(await input.self), taskArn: ctx.taskArn });
+  const scope = scopeOf(input, ctx);
+  const pages = input.strategy.kind === "tags" ? MAX_TAG_PAGES : 1;
+  const listed = await listCandidates(pager(aws, input, ctx, scope.cluster), scope, ctx, pages, input.log);
+  const family = () => input.self.then((s) => s.family);
+  const { tasks, complete } = await collect(aws, listed, scope, ctx, family, input.log);
+  const self = { ...(await input.self), taskArn: ctx.taskArn };
+  return { ips: peerIps(tasks, self), complete, addressless: addressless(tasks, self) };
 }
 
 export async function findPeers(input: PeersInput): Promise<Peers> {
@@ -111,9 +105,12 @@ export async function findPeers(input: PeersInput): Promise<Peers> {
     }, input.timeoutMs);
   });
   try {
-    const ips = await Promise.race([resolvePeers(input, controller.signal, (a) => (aws = a)), deadline]);
-    input.log.info(`peers: ${ips.length} found`, { strategy: input.strategy.kind, calls: aws?.calls ?? 0, ms: Math.round(now() - started) });
-    return { ips, nodes: ips.map((ip) => nodeName(input.basename, ip)), lookup: "ok" };
+    const found = await Promise.race([resolvePeers(input, controller.signal, started + input.timeoutMs, (a) => (aws = a)), deadline]);
+    const ips = fitted(found.ips, input);
+    const list = found.complete && ips.length === found.ips.length ? "complete" : "subset";
+    input.log.info(`peers: ${ips.length} found`, { strategy: input.strategy.kind, list, calls: aws?.calls ?? 0, throttled: aws?.throttled || undefined, ms: Math.round(now() - started) });
+    if (found.addressless) warnAddressless(found.addressless, ips.length, input);
+    return { ips, nodes: ips.map((ip) => nodeName(input.basename, ip)), lookup: "ok", complete: list === "complete", addressless: found.addressless };
   } catch (err) {
     // When the address step failed, the boot stops with that error: no second message about peers.
     if (await input.self.then(() => false, () => true)) return { ips: [], nodes: [], lookup: "failed" };
@@ -125,4 +122,21 @@ export async function findPeers(input: PeersInput): Promise<Peers> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+// One environment string may hold 128 KiB (MAX_ARG_STRLEN); ECS_PEER_NODES stays within a quarter of it.
+export const MAX_PEER_VAR_BYTES = 32 * 1024;
+
+/** The lookup is bounded (at most 200 peers), so this cuts only with a huge preset basename: the highest addresses go. */
+function fitted(ips: string[], input: PeersInput): string[] {
+  let bytes = 0;
+  const kept = ips.filter((ip) => (bytes += Buffer.byteLength(nodeName(input.basename, ip)) + 1) <= MAX_PEER_VAR_BYTES);
+  if (kept.length < ips.length) input.log.warn(`peers: ${ips.length} found, ${kept.length} kept so that ECS_PEER_NODES stays under ${MAX_PEER_VAR_BYTES} bytes; ECS_PEER_LIST=subset`);
+  return kept;
+}
+
+function warnAddressless(count: number, found: number, input: PeersInput): void {
+  input.log.warn(
+    `peers (${input.strategy.kind}): ${count} running task(s) have no task IP address (network mode host or bridge?)${found ? "" : "; 0 peers"}: peers need networkMode awsvpc, where every task has its own address`,
+  );
 }

@@ -1,11 +1,11 @@
 // Peer pre-resolution through the real AWS SDK against a fake AWS API that verifies every signature.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { makeTasks, taskIps, type FakeTask } from "../fake-aws/server.ts";
+import { makeTasks, taskIps } from "../fake-aws/server.ts";
 import { startAwsTask, type AwsTask } from "../helpers/aws-task.ts";
+import { bootWithPeers, ipsOf, sorted } from "../helpers/peers-boot.ts";
 import { runEntrypoint } from "../helpers/run.ts";
 
-const PRINT = ["sh", "-c", 'printf "%s\\n%s\\n" "$ECS_PEER_IPS" "$ECS_PEER_NODES"; exit "${1:-0}"', "sh"];
 let task: AwsTask | undefined;
 
 test.after.each(async () => {
@@ -13,31 +13,21 @@ test.after.each(async () => {
   task = undefined;
 });
 
-async function boot(t: AwsTask, args: string[], env: Record<string, string> = {}, exit = "0") {
-  const r = await runEntrypoint(["--app", "shop", "--sha", "s1", ...args, ...PRINT, exit], { env: { ...t.env, ...env } });
-  for (const secret of t.secrets) assert.not.ok(r.stderr.includes(secret), "a credential reached the log");
-  const [ips = "", nodes = ""] = r.stdout.split("\n");
-  return { ...r, ips: ips ? ips.split(",") : [], nodes: nodes ? nodes.split(",") : [] };
-}
+const boot = bootWithPeers;
 
-const ipsOf = (tasks: FakeTask[], v6 = false) => tasks.map((t) => taskIps(t).find((ip) => ip.includes(":") === v6)!);
-const sorted = (ips: string[]) => [...ips].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-
-test("family: 250 tasks, pages of 100 -> 249 peers in 3 ListTasks and 3 DescribeTasks calls", async () => {
-  const tasks = makeTasks(250, { cluster: "prod", family: "shop" });
+test("family: 100 tasks -> the complete list, 99 peers in one ListTasks and one DescribeTasks", async () => {
+  const tasks = makeTasks(100, { cluster: "prod", family: "shop" });
   task = await startAwsTask([...tasks, ...makeTasks(5, { cluster: "prod", family: "other" })]);
   const r = await boot(task, ["--peers", "family"]);
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.ips, sorted(ipsOf(tasks.slice(1))));
-  assert.is(r.nodes.length, 249);
+  assert.is(r.nodes.length, 99);
   assert.is(r.nodes[0], `shop-s1@${r.ips[0]}`);
   assert.not.ok(r.ips.includes(task.selfIp), "self excluded");
-  assert.is(task.aws.callsTo("ListTasks").length, 3);
-  const describes = task.aws.callsTo("DescribeTasks");
-  assert.is(describes.length, 3);
-  assert.ok(describes.every((c) => c.body.tasks.length <= 100));
+  assert.is(task.aws.callsTo("ListTasks").length, 1);
+  assert.is(task.aws.callsTo("DescribeTasks").length, 1);
   assert.ok(task.aws.callsTo("ListTasks").every((c) => c.body.family === "shop" && c.body.desiredStatus === "RUNNING"));
-  assert.match(r.stderr, /entrypoint: peers: 249 found strategy=family calls=6/);
+  assert.match(r.stderr, /entrypoint: peers: 99 found strategy=family list=complete calls=2/);
 });
 
 test("service:NAME lists by service; sidecar duplicates collapse to one address per task", async () => {
@@ -49,22 +39,22 @@ test("service:NAME lists by service; sidecar duplicates collapse to one address 
   assert.is(task.aws.callsTo("ListTasks")[0]!.body.serviceName, "web");
 });
 
-test("tags via DNS_CLUSTER_ECS_QUERY: pages, two clusters, stopped tasks left out", async () => {
+test("tags via DNS_CLUSTER_ECS_QUERY: pages, only our own cluster, stopped tasks left out", async () => {
   const tags = { app: "shop" };
-  const a = makeTasks(130, { cluster: "blue", family: "shop", tags });
+  const a = makeTasks(70, { cluster: "blue", family: "shop", tags });
   const b = makeTasks(40, { cluster: "green", family: "shop", tags });
   const gone = [
     ...makeTasks(3, { cluster: "blue", family: "shop", tags, lastStatus: "STOPPED", desiredStatus: "STOPPED" }),
     ...makeTasks(2, { cluster: "blue", family: "shop", tags, lastStatus: "DEPROVISIONING", desiredStatus: "STOPPED" }),
     ...makeTasks(2, { cluster: "green", family: "shop", tags, lastStatus: "STOPPING", desiredStatus: "RUNNING" }),
   ];
-  const starting = makeTasks(2, { cluster: "green", family: "shop", tags, lastStatus: "PROVISIONING", desiredStatus: "RUNNING" });
-  task = await startAwsTask([...a, ...b, ...gone, ...starting, ...makeTasks(6, { cluster: "blue", family: "shop", tags: { app: "other" } })]);
+  const starting = makeTasks(2, { cluster: "blue", family: "shop", tags, lastStatus: "PROVISIONING", desiredStatus: "RUNNING" });
+  task = await startAwsTask([a[0]!, ...b, ...a.slice(1), ...gone, ...starting, ...makeTasks(6, { cluster: "blue", family: "shop", tags: { app: "other" } })]);
   const query = JSON.stringify({ params: { TagFilters: [{ Key: "app", Values: ["shop"] }] } });
   const r = await boot(task, [], { DNS_CLUSTER_ECS_QUERY: query });
   assert.is(r.code, 0, r.stderr);
-  assert.equal(r.ips, sorted([...ipsOf(a.slice(1)), ...ipsOf(b), ...ipsOf(starting)]));
-  assert.ok(task.aws.callsTo("GetResources").length >= 2, "paginated");
+  assert.equal(r.ips, sorted([...ipsOf(a.slice(1)), ...ipsOf(starting)]));
+  assert.is(task.aws.callsTo("GetResources").length, 2, "paginated");
   for (const call of task.aws.callsTo("DescribeTasks")) {
     assert.ok(call.body.tasks.every((arn: string) => arn.includes(`:task/${call.body.cluster}/`)), "described in the ARN's own cluster");
   }
@@ -84,7 +74,7 @@ test("AccessDenied: a warning naming the API and error; empty vars; the command 
   const r = await boot(task, ["--peers", "family"], {}, "7");
   assert.is(r.code, 7);
   assert.equal([r.ips, r.nodes], [[], []]);
-  assert.match(r.stdout, /^\n\n$/);
+  assert.match(r.stdout, /^\n\nfailed\n\n$/);
   assert.match(r.stderr, /entrypoint: warning: peers \(family\): ecs:DescribeTasks failed: AccessDeniedException: .*ecs:DescribeTasks.*; the task role needs ecs:ListTasks and ecs:DescribeTasks/);
 });
 
@@ -104,13 +94,22 @@ test("credentials the API does not know: the request is rejected (the signature 
   assert.is(task.aws.callsTo("ListTasks")[0]!.error, "UnrecognizedClientException");
 });
 
-test("IPv6 node: peers' IPv6 addresses, canonical", async () => {
+test("IPv6 node: peers' IPv6 addresses written by AWS in any form come out canonical (RFC 5952)", async () => {
   const tasks = makeTasks(3, { cluster: "prod", family: "shop", ipv6: true });
+  const canonical = ipsOf(tasks, true);
+  // e.g. fd00::1:0:5 -> FD00:0:0::1:0:5 on the ENI and FD00:0:0:0:0:1:0:5 on the container
+  for (const t of tasks.slice(1)) {
+    const ip = taskIps(t).find((a) => a.includes(":"))!;
+    const [head, tail] = ip.split("::");
+    for (const d of t.attachments![0]!.details) if (d.name === "ipv6Address") d.value = `${head!.toUpperCase()}:0:0::${tail!.toUpperCase()}`;
+    for (const c of t.containers!) for (const ni of c.networkInterfaces!) ni.ipv6Address = `${head!.toUpperCase()}:0:0:0:0:${tail!.toUpperCase()}`;
+  }
   task = await startAwsTask(tasks, {}, true);
   const r = await boot(task, ["--peers", "family"]);
   assert.is(r.code, 0, r.stderr);
-  assert.equal(r.ips, sorted(ipsOf(tasks.slice(1), true)));
-  assert.match(r.nodes[0]!, /^shop-s1@[0-9a-f:]+$/);
+  assert.equal(r.ips, sorted(canonical.slice(1)));
+  assert.ok(task.aws.callsTo("DescribeTasks").length > 0 && JSON.stringify(tasks[1]).includes(":0:0::"), "the fake served non-canonical forms");
+  assert.equal(r.nodes, r.ips.map((ip) => `shop-s1@${ip}`));
 });
 
 test("service-specific endpoint variables are honoured (AWS_ENDPOINT_URL_ECS)", async () => {
@@ -121,11 +120,12 @@ test("service-specific endpoint variables are honoured (AWS_ENDPOINT_URL_ECS)", 
 });
 
 test("an expired tagging PaginationToken restarts the listing once", async () => {
-  const tasks = makeTasks(150, { cluster: "prod", family: "shop", tags: { app: "shop" } });
-  task = await startAwsTask(tasks, { expireTokenOnce: true });
+  const tags = { app: "shop" };
+  const prod = makeTasks(60, { cluster: "prod", family: "shop", tags });
+  task = await startAwsTask([prod[0]!, ...makeTasks(90, { cluster: "staging", family: "shop", tags }), ...prod.slice(1)], { expireTokenOnce: true });
   const r = await boot(task, ["--peers", "tags", "--peers-query", '{"params":{"TagFilters":[{"Key":"app"}]}}']);
   assert.is(r.code, 0, r.stderr);
-  assert.is(r.ips.length, 149);
+  assert.equal(r.ips, sorted(ipsOf(prod.slice(1))));
   assert.ok(task.aws.calls.some((c) => c.error === "PaginationTokenExpiredException"));
 });
 

@@ -57,4 +57,14 @@ test("peers found by --peers family are the ones checked (epmd on one, nothing o
   }
 });
 
+test("tasks without a task address (bridge/host): a finding that says peers need awsvpc; exit 1", async () => {
+  const tasks = makeTasks(3, { cluster: "prod", family: "shop", addresses: "eni" });
+  onLoopback(tasks[0]!, "127.0.0.2");
+  for (const t of tasks.slice(1)) t.attachments = [];
+  task = await startAwsTask(tasks);
+  const r = await doctor(task, [], await deadPort());
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAIL\s+peers\s+2 running task\(s\) found by --peers family have no task IP address/);
+});
+
 test.run();

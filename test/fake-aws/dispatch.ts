@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError, errorReply, jsonReply, parseInput, readBody, send, type Reply, type TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
 import { answer, ECS_TARGET as ECS, routeOf, TAGGING_TARGET as TAGGING, type ApiName, type Route } from "../../src/fake-metadata/aws/routes.ts";
 import type { FakeTask } from "../../src/fake-metadata/aws/tasks.ts";
+import type { TokenBucket } from "./bucket.ts";
 import { verifySigV4, type FakeCredential } from "./sigv4.ts";
 import type { FakeAwsKnobs, FakeCall } from "./types.ts";
 
@@ -19,6 +20,7 @@ export interface State {
   /** Calls per API since the knobs were last set, for throttleFirst. */
   seen: Map<ApiName, number>;
   expired: boolean;
+  buckets?: { ecs: TokenBucket; tagging: TokenBucket };
 }
 
 // The latency is the time from a request's arrival to its answer, however many run at once: as with
@@ -28,10 +30,11 @@ export async function handle(st: State, req: IncomingMessage, res: ServerRespons
   const reply = await answerRequest(st, req);
   const wait = st.knobs.latencyMs - (performance.now() - arrived);
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  reply.call.doneAt = Date.now();
   send(res, reply);
 }
 
-async function answerRequest(st: State, req: IncomingMessage): Promise<Reply> {
+async function answerRequest(st: State, req: IncomingMessage): Promise<Reply & { call: FakeCall }> {
   const body = await readBody(req);
   const target = String(req.headers["x-amz-target"] ?? "");
   const route = routeOf(req.method, target);
@@ -44,14 +47,14 @@ async function answerRequest(st: State, req: IncomingMessage): Promise<Reply> {
     if (!route) throw new AwsError("UnknownOperationException", "", { coral: true });
     const input = parseInput(body);
     gate(st, route, input, call.accessKeyId);
-    const out = answer({ ...st, pageSize: st.knobs.pageSize }, route.api, input);
+    const out = answer({ ...st, ...st.knobs }, route.api, input);
     call.status = 200;
-    return jsonReply(200, out);
+    return { ...jsonReply(200, out), call };
   } catch (e) {
     const err = e instanceof AwsError ? e : new AwsError("InternalFailure", String(e), { status: 500 });
     call.status = err.status;
     call.error = err.code;
-    return errorReply(err);
+    return { ...errorReply(err), call };
   }
 }
 
@@ -59,7 +62,8 @@ async function answerRequest(st: State, req: IncomingMessage): Promise<Reply> {
 function gate(st: State, route: Route, input: Record<string, unknown>, accessKeyId: string): void {
   const n = (st.seen.get(route.api) ?? 0) + 1;
   st.seen.set(route.api, n);
-  if (n <= st.knobs.throttleFirst) {
+  // The services answer a throttled request with 400 and these codes; it takes no token.
+  if (n <= st.knobs.throttleFirst || st.buckets?.[route.service].take() === false) {
     throw new AwsError(route.service === "ecs" ? "ThrottlingException" : "ThrottledException", "Rate exceeded");
   }
   if (st.knobs.deny.includes(route.action)) throw denied(st, route.action, accessKeyId);

@@ -3,11 +3,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handle, type State } from "./dispatch.ts";
 import { TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
+import { AWS_ECS_BUCKET, AWS_TAGGING_BUCKET, TokenBucket } from "./bucket.ts";
 import type { FakeCredential } from "./sigv4.ts";
 import type { FakeAws, FakeAwsKnobs, FakeAwsOptions } from "./types.ts";
 
 export { makeTasks, parseTaskArn, taskIps, type FakeTask, type MakeTasksOptions } from "./tasks.ts";
 export type { FakeCredential } from "./sigv4.ts";
+export { AWS_ECS_BUCKET, AWS_TAGGING_BUCKET, TokenBucket, type BucketSpec } from "./bucket.ts";
 export type { ApiName, FakeAws, FakeAwsKnobs, FakeAwsOptions, FakeCall } from "./types.ts";
 
 /** Accepted when startFakeAws gets no credentials option. */
@@ -18,6 +20,8 @@ export const DEFAULT_CREDENTIALS: FakeCredential = {
 
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
   const initial = knobsFrom(options);
+  const specs = options.buckets === undefined ? { ecs: AWS_ECS_BUCKET, tagging: AWS_TAGGING_BUCKET } : options.buckets;
+  const buckets = () => (specs ? { ecs: new TokenBucket(specs.ecs, options.timeScale), tagging: new TokenBucket(specs.tagging, options.timeScale) } : undefined);
   const st: State = {
     region: options.region ?? "us-east-1",
     account: options.account ?? "123456789012",
@@ -30,6 +34,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     tokens: new TokenBook(),
     seen: new Map(),
     expired: false,
+    buckets: buckets(),
   };
   const set = (k: Partial<FakeAwsKnobs>) => {
     for (const [key, v] of Object.entries(k)) if (v !== undefined) Object.assign(st.knobs, { [key]: v });
@@ -52,9 +57,11 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     setTasks: (tasks) => void (st.tasks = tasks),
     set,
     callsTo: (api) => st.calls.filter((c) => c.api === api),
+    throttled: () => st.calls.filter((c) => c.error === "ThrottlingException" || c.error === "ThrottledException"),
     reset: () => {
       st.calls.length = 0;
       st.tokens.clear();
+      st.buckets = buckets();
       Object.assign(st.knobs, { ...initial, deny: [...initial.deny] });
       set({});
     },
@@ -73,5 +80,9 @@ function knobsFrom(o: FakeAwsOptions): FakeAwsKnobs {
     deny: [...(o.deny ?? [])],
     latencyMs: o.latencyMs ?? 0,
     expireTokenOnce: o.expireTokenOnce ?? false,
+    repeatToken: o.repeatToken ?? false,
+    describeExtra: o.describeExtra ?? 0,
+    forcePageSize: o.forcePageSize,
+    listOrder: o.listOrder ?? "random",
   };
 }

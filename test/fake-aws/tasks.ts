@@ -6,7 +6,9 @@ export { parseTaskArn, type FakeTask } from "../../src/fake-metadata/aws/tasks.t
 export interface MakeTasksOptions {
   cluster: string;
   family: string;
+  revision?: number;
   service?: string;
+  startedBy?: string;
   tags?: Record<string, string>;
   region?: string;
   account?: string;
@@ -58,7 +60,9 @@ function makeTask(k: number, o: MakeTasksOptions): FakeTask {
     taskArn,
     cluster: o.cluster,
     family: o.family,
+    ...(o.revision ? { revision: o.revision } : {}),
     ...(o.service ? { service: o.service } : {}),
+    ...(o.startedBy ? { startedBy: o.startedBy } : {}),
     lastStatus: o.lastStatus ?? "RUNNING",
     desiredStatus: o.desiredStatus ?? "RUNNING",
     launchType: "FARGATE",

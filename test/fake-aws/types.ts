@@ -2,6 +2,7 @@
 import type { FakeCredential } from "./sigv4.ts";
 import type { ApiName } from "../../src/fake-metadata/aws/routes.ts";
 import type { FakeTask } from "../../src/fake-metadata/aws/tasks.ts";
+import type { BucketSpec } from "./bucket.ts";
 
 export type { ApiName };
 
@@ -16,6 +17,14 @@ export interface FakeAwsKnobs {
   latencyMs: number;
   /** The first GetResources call that presents a PaginationToken gets PaginationTokenExpiredException. */
   expireTokenOnce: boolean;
+  /** Every page token handed out is the one the request presented (a service bug the client must survive). */
+  repeatToken: boolean;
+  /** DescribeTasks also returns this many tasks of the cluster that were not asked for. */
+  describeExtra: number;
+  /** ListTasks pages of this size whatever maxResults asks. */
+  forcePageSize?: number;
+  /** ListTasks order: AWS documents none, so by default each listing gets a fresh random order. */
+  listOrder: "random" | "oldest-first" | "newest-first";
 }
 
 export interface FakeAwsOptions extends Partial<FakeAwsKnobs> {
@@ -30,6 +39,10 @@ export interface FakeAwsOptions extends Partial<FakeAwsKnobs> {
   services?: string[];
   /** Accepted credentials; default [DEFAULT_CREDENTIALS]. A startCredentialsEndpoint() result fits as is. */
   credentials?: FakeCredential[];
+  /** Token buckets (default AWS's: ECS burst 100, 20/s; tagging its own); null turns throttling by rate off. */
+  buckets?: { ecs: BucketSpec; tagging: BucketSpec } | null;
+  /** Stretches the buckets' time by this factor (default 1). */
+  timeScale?: number;
 }
 
 export interface FakeCall {
@@ -38,6 +51,8 @@ export interface FakeCall {
   body: any;
   at: number;
   status: number;
+  /** When the answer was sent (Date.now()). */
+  doneAt?: number;
   /** Error code sent back, when the call failed. */
   error?: string;
   /** The access key id, once the signature checked out. */
@@ -57,6 +72,8 @@ export interface FakeAws {
   /** Changes knobs and restarts their counters (throttling, token expiry). */
   set(knobs: Partial<FakeAwsKnobs>): void;
   callsTo(api: ApiName): FakeCall[];
+  /** Calls that got the throttling error (throttleFirst or an empty bucket). */
+  throttled(): FakeCall[];
   /** Forgets recorded calls and issued tokens; knobs go back to the start options, counters to zero. */
   reset(): void;
   close(): Promise<void>;

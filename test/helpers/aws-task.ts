@@ -25,7 +25,7 @@ export async function startAwsTask(tasks: FakeTask[], options: FakeAwsOptions = 
   const selfIp = taskIps(self).find((ip) => ip.includes(":") === ipv6Only)!;
   const network = { NetworkMode: "awsvpc", [ipv6Only ? "IPv6Addresses" : "IPv4Addresses"]: [selfIp] };
   const metadata = await startServer((req, res) => {
-    if (req.url === "/v4/c1/task") json(res, 200, { Cluster: `arn:aws:ecs:us-east-1:123456789012:cluster/${self.cluster}`, TaskARN: self.taskArn, Family: self.family });
+    if (req.url === "/v4/c1/task") json(res, 200, { Cluster: `arn:aws:ecs:us-east-1:123456789012:cluster/${self.cluster}`, TaskARN: self.taskArn, Family: self.family, Revision: String(self.revision ?? 1) });
     else json(res, 200, { DockerId: "c1", Networks: [network] });
   });
   return {

@@ -13,6 +13,14 @@ export interface EcsState {
   services: string[];
   pageSize?: number;
   tokens: TokenBook;
+  /** AWS documents no order for ListTasks; the test fake asks for a random one (default: the task list's). */
+  listOrder?: "random" | "oldest-first" | "newest-first";
+  /** Hand back the token the request presented (a looping listing). */
+  repeatToken?: boolean;
+  /** DescribeTasks also returns this many tasks that were not asked for. */
+  describeExtra?: number;
+  /** ListTasks pages of this size whatever maxResults asks (a service answering more than asked). */
+  forcePageSize?: number;
 }
 
 const DESIRED = ["RUNNING", "PENDING", "STOPPED"];
@@ -31,17 +39,40 @@ export function listTasks(input: Record<string, unknown>, st: EcsState): { taskA
   if (serviceName !== undefined && !st.services.includes(serviceName) && !inCluster.some((t) => t.service === serviceName)) {
     throw new AwsError("ServiceNotFoundException", "Service not found.");
   }
-  const start = startOffset(optString(input, "nextToken"), st.tokens);
-  const matching = inCluster.filter(
-    (t) =>
-      t.desiredStatus === desiredStatus &&
-      (family === undefined || t.family === family) &&
-      (serviceName === undefined || t.service === serviceName),
-  );
-  const size = maxResults ?? st.pageSize ?? 100;
-  const page = matching.slice(start, start + size).map((t) => t.taskArn);
-  const next = start + size < matching.length ? st.tokens.issue("ListTasks", start + size) : undefined;
+  const startedBy = optString(input, "startedBy");
+  // "When you specify startedBy as the filter, it must be the only filter that you use."
+  if (startedBy !== undefined && (family !== undefined || serviceName !== undefined || input.desiredStatus !== undefined)) {
+    throw new AwsError("InvalidParameterException", "startedBy cannot be combined with other filters.");
+  }
+  const token = optString(input, "nextToken");
+  const start = startOffset(token, st.tokens);
+  const matching =
+    (token !== undefined ? st.tokens.order("ListTasks", token) : undefined) ??
+    ordered(
+      inCluster.filter(
+        (t) =>
+          t.desiredStatus === desiredStatus &&
+          (family === undefined || t.family === family) &&
+          (serviceName === undefined || t.service === serviceName) &&
+          (startedBy === undefined || t.startedBy === startedBy),
+      ),
+      st.listOrder,
+    ).map((t) => t.taskArn);
+  const size = st.forcePageSize ?? maxResults ?? st.pageSize ?? 100;
+  const page = matching.slice(start, start + size);
+  const next = start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("ListTasks", start + size, matching) : undefined;
   return { taskArns: page, ...(next ? { nextToken: next } : {}) };
+}
+
+function ordered(tasks: FakeTask[], order: EcsState["listOrder"]): FakeTask[] {
+  if (order === "newest-first") return [...tasks].reverse();
+  if (order !== "random") return tasks;
+  const out = [...tasks];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 export function describeTasks(input: Record<string, unknown>, st: EcsState): { tasks: unknown[]; failures: unknown[] } {
@@ -57,6 +88,8 @@ export function describeTasks(input: Record<string, unknown>, st: EcsState): { t
     if (task) tasks.push(describe(task, withTags));
     else failures.push({ arn: ref, reason: "MISSING" });
   }
+  const extra = st.tasks.filter((t) => t.cluster === cluster && !refs.includes(t.taskArn)).slice(0, st.describeExtra ?? 0);
+  tasks.push(...extra.map((t) => describe(t, withTags)));
   return { tasks, failures };
 }
 
@@ -101,13 +134,14 @@ function describe(t: FakeTask, withTags: boolean): Record<string, unknown> {
     createdAt: started,
     desiredStatus: t.desiredStatus,
     group: t.service ? `service:${t.service}` : `family:${t.family}`,
+    ...(t.startedBy ? { startedBy: t.startedBy } : {}),
     lastStatus: t.lastStatus,
     launchType: t.launchType ?? "FARGATE",
     memory: "512",
     platformVersion: "1.4.0",
     startedAt: started + 20,
     taskArn: t.taskArn,
-    taskDefinitionArn: `${prefix}:task-definition/${t.family}:1`,
+    taskDefinitionArn: `${prefix}:task-definition/${t.family}:${t.revision ?? 1}`,
     version: 3,
     ...(withTags ? { tags: Object.entries(t.tags ?? {}).map(([key, value]) => ({ key, value })) } : {}),
   };

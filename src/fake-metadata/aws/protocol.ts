@@ -66,12 +66,18 @@ export function parseInput(body: Buffer): Record<string, unknown> {
 
 /** Opaque page tokens: random strings the fake remembers, so a forged token, or one of another API, is detectable. */
 export class TokenBook {
-  #offsets = new Map<string, { api: string; offset: number }>();
+  #offsets = new Map<string, { api: string; offset: number; order?: string[] }>();
 
-  issue(api: string, offset: number): string {
+  /** `order`: the listing's order, fixed when its first page was answered, so its pages neither repeat nor skip. */
+  issue(api: string, offset: number, order?: string[]): string {
     const token = Buffer.from(`${offset}:${randomBytes(18).toString("base64")}`).toString("base64");
-    this.#offsets.set(token, { api, offset });
+    this.#offsets.set(token, { api, offset, order });
     return token;
+  }
+
+  order(api: string, token: string): string[] | undefined {
+    const entry = this.#offsets.get(token);
+    return entry?.api === api ? entry.order : undefined;
   }
 
   /** The offset a token stands for, or undefined when this fake never issued it for this API. */

@@ -6,6 +6,8 @@ export interface TaggingState {
   tasks: FakeTask[];
   pageSize?: number;
   tokens: TokenBook;
+  /** Hand back the token the request presented (a looping listing). */
+  repeatToken?: boolean;
 }
 
 interface TagFilter {
@@ -42,7 +44,7 @@ export function getResources(input: Record<string, unknown>, st: TaggingState): 
       ResourceARN: t.taskArn,
       Tags: Object.entries(t.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     })),
-    PaginationToken: start + size < matching.length ? st.tokens.issue("GetResources", start + size) : "",
+    PaginationToken: start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("GetResources", start + size) : "",
   };
 }
 

@@ -32,7 +32,11 @@ export interface FakeTask {
   taskArn: string;
   cluster: string;
   family: string;
+  /** Task definition revision (default 1). */
+  revision?: number;
   service?: string;
+  /** ecs-svc/<deployment id> for a service's task. */
+  startedBy?: string;
   lastStatus: string;
   desiredStatus: string;
   launchType?: string;

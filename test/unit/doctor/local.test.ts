@@ -39,6 +39,7 @@ const cases: [string, Partial<LocalInput>, string, "ok" | "warn" | "fail", RegEx
   ["peer lookup denied", { peers: { kind: "lookup", strategy: "family", count: 0, problem: { message: "x", action: "ecs:DescribeTasks", code: "AccessDeniedException" } } }, "peers", "fail", /the IAM action ecs:DescribeTasks was denied/, /add ecs:DescribeTasks to the task role/],
   ["peer lookup throttled", { peers: { kind: "lookup", strategy: "family", count: 0, problem: { message: "ecs:ListTasks failed: ThrottlingException: slow down", action: "ecs:ListTasks", code: "ThrottlingException" } } }, "peers", "fail", /failed: ecs:ListTasks failed: ThrottlingException/],
   ["tags found nothing", { peers: { kind: "lookup", strategy: "tags", count: 0 } }, "peers", "warn", /found no other running task; tasks carry tags only when the service sets propagateTags/],
+  ["tasks without a task address", { peers: { kind: "lookup", strategy: "family", count: 0, addressless: 3 } }, "peers", "fail", /3 running task\(s\) found by --peers family have no task IP address \(network mode host or bridge\)/, /networkMode": "awsvpc"/],
   ["family found two", { peers: { kind: "lookup", strategy: "family", count: 2 } }, "peers", "ok", /2 peer\(s\) found by --peers family/],
 ];
 

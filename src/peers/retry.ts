@@ -1,0 +1,39 @@
+// When and how long to wait before an AWS call is tried again (pure; the clock and the dice are passed in).
+// Throttling means the account's shared bucket is empty: every booting task of a deploy sees it at once, so the
+// waits are fully jittered (a random time up to an exponentially growing cap) and go on until the peer deadline.
+
+export interface Backoff {
+  baseMs: number;
+  capMs: number;
+}
+
+const THROTTLING = new Set(["ThrottlingException", "ThrottledException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"]);
+/** Other errors are retried this many times (the SDK's own default is 3 attempts). */
+export const TRANSIENT_RETRIES = 2;
+
+export type Failure = "throttling" | "transient" | "final";
+
+export function classify(err: unknown): Failure {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
+  if (THROTTLING.has(e?.name ?? "")) return "throttling";
+  const status = e?.$metadata?.httpStatusCode ?? 0;
+  if (status >= 500 || e?.$retryable || e?.name === "TimeoutError" || /^(ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e?.code ?? "")) return "transient";
+  return "final";
+}
+
+/** The waits scale with the peer deadline, so that a bench that stretches time by k stretches them too. */
+export function backoffFor(timeoutMs: number): Backoff {
+  return { baseMs: Math.max(20, timeoutMs / 100), capMs: Math.max(100, timeoutMs / 8) };
+}
+
+/** Full jitter: uniform in [0, min(cap, base * 2^attempt)). */
+export function fullJitter(attempt: number, b: Backoff, random: () => number = Math.random): number {
+  return random() * Math.min(b.capMs, b.baseMs * 2 ** attempt);
+}
+
+/** The wait before attempt `attempt + 1`, or undefined to give up (the error is final, or the deadline is too close). */
+export function retryDelay(failure: Failure, attempt: number, remainingMs: number, b: Backoff, random: () => number = Math.random): number | undefined {
+  if (failure === "final" || (failure === "transient" && attempt >= TRANSIENT_RETRIES)) return undefined;
+  const delay = fullJitter(attempt, b, random);
+  return delay < remainingMs ? delay : undefined;
+}
