@@ -73,6 +73,8 @@ defmodule EcsPeers do
     {:noreply, state}
   end
 
+  def handle_info(_other, state), do: {:noreply, state}
+
   defp tick(%{opts: opts} = state) do
     t = now()
     connected = Node.list()

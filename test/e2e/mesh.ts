@@ -1,6 +1,7 @@
 // A fleet of tasks for the EcsPeers scenarios: one network, one fake ECS that counts and can deny
 // AWS calls, tasks booted and replaced in any order, and the mesh read from every node.
 import * as assert from "uvu/assert";
+import { execFileSync } from "node:child_process";
 import { createNet, destroyNet, type Net, type Task } from "./netns.ts";
 import { killStarted, runToEnd, waitForOutput, waitUntil, type Proc } from "./procs.ts";
 import { ecsEnv, FAKE_PORT, startSharedFake } from "./scenario.ts";
@@ -105,3 +106,23 @@ export function assertBootCallsOnly(calls: Record<string, Record<string, number>
 }
 
 export const ms = (n: number) => `${Math.round(n)} ms`;
+
+/** Boots the tasks one after another (each sees the ones before it, as in a deployment). */
+export async function bootInOrder(f: Fleet, tasks: Task[], env: Record<string, string> = {}): Promise<Member[]> {
+  const group: Member[] = [];
+  for (const task of tasks) group.push(await f.boot(task, env));
+  return group;
+}
+
+export const hubLink = (f: Fleet, m: Member, state: "up" | "down") =>
+  execFileSync("ip", ["-n", f.net.hub, "link", "set", `v${f.net.tasks.indexOf(m.task) + 1}`, state]);
+
+/** When a TCP connection from the bridge to the task's epmd works again (the kernel brings a link up with a delay). */
+export const reachable = (f: Fleet, m: Member) =>
+  waitUntil(`${m.task.ip} reachable`, 10_000, async () => {
+    const probe = ["netns", "exec", f.net.hub, "timeout", "0.2", "bash", "-c", `exec 3<>/dev/tcp/${m.task.ip}/4369`];
+    return (await runToEnd("probe", "ip", probe, cleanEnv(), 2000)).code === 0 ? performance.now() : undefined;
+  }, 20);
+
+/** Every node name that appears in any of the members' cluster lines. */
+export const everSeen = (group: Member[]) => new Set(group.flatMap((m) => [...m.proc.output().matchAll(/^shop: cluster now \[(.*)\]$/gm)].flatMap((l) => l[1]!.split(",").filter(Boolean))));
