@@ -97,7 +97,7 @@ export function buildConfig(inputs: ConfigInputs): Config {
     distPort: distPort(get("distPort")),
     peers: strategy,
     peersQuery: query,
-    peersTimeoutMs: millis(get("peersTimeout"), 5_000),
+    peersTimeoutMs: millis(get("peersTimeout"), 60_000),
     execMode: oneOf(get("execMode"), ["auto", "execve", "spawn"], "auto"),
     binDir,
     allowNoMetadata: flagOn(get("allowNoMetadata")),

@@ -47,7 +47,7 @@ export const BOOT_OPTIONS = [
   { key: "distPort", flag: "--dist-port", value: "PORT|MIN-MAX", env: [ENV.distPort], help: "pin Erlang distribution's listen port(s)" },
   { key: "peers", flag: "--peers", value: "off|family|service:NAME|tags", env: [ENV.peers], help: "peer pre-resolution into ECS_PEER_IPS / ECS_PEER_NODES", default: `off; tags when ${ENV.dnsClusterQuery} is set` },
   { key: "peersQuery", flag: "--peers-query", value: "JSON", env: [ENV.peersQuery, ENV.dnsClusterQuery], help: 'tags query {"cluster","region","params":{"TagFilters":[...]}}' },
-  { key: "peersTimeout", flag: "--peers-timeout", value: "MS", env: [ENV.peersTimeout], help: "deadline for the whole peer step", default: "5000" },
+  { key: "peersTimeout", flag: "--peers-timeout", value: "MS", env: [ENV.peersTimeout], help: "deadline for the whole peer step (throttling waits included)", default: "60000" },
   { key: "execMode", flag: "--exec-mode", value: "auto|execve|spawn", env: [ENV.execMode], help: "auto = execve when the runtime has it", default: "auto" },
   { key: "binDir", flag: "--bin-dir", value: "DIR", env: [ENV.binDir], help: "where bare command names are looked up first", default: "the directory of this file" },
   { key: "allowNoMetadata", flag: "--allow-no-metadata", env: [ENV.allowNoMetadata], help: "no metadata URI and no --ip: run the command without distribution variables" },

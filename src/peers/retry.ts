@@ -5,6 +5,7 @@
 export interface Backoff {
   baseMs: number;
   capMs: number;
+  floorMs: number;
 }
 
 const THROTTLING = new Set(["ThrottlingException", "ThrottledException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"]);
@@ -21,19 +22,24 @@ export function classify(err: unknown): Failure {
   return "final";
 }
 
-/** The waits scale with the peer deadline, so that a bench that stretches time by k stretches them too. */
+/**
+ * The waits scale with the peer deadline (a bench that stretches time by k stretches them too). When hundreds of
+ * boots wait on one bucket, random retries favour whoever retries most often: a boot near its deadline therefore
+ * never waits more than a third of the time it has left, so the longest waiters get the freed tokens first,
+ * while the cap keeps the throttled requests within a small multiple of the bucket's rate.
+ */
 export function backoffFor(timeoutMs: number): Backoff {
-  return { baseMs: Math.max(20, timeoutMs / 100), capMs: Math.max(100, timeoutMs / 8) };
+  return { baseMs: Math.max(10, timeoutMs / 60), capMs: Math.max(50, timeoutMs / 2), floorMs: Math.max(5, timeoutMs / 1200) };
 }
 
-/** Full jitter: uniform in [0, min(cap, base * 2^attempt)). */
-export function fullJitter(attempt: number, b: Backoff, random: () => number = Math.random): number {
-  return random() * Math.min(b.capMs, b.baseMs * 2 ** attempt);
+/** Full jitter: uniform in [0, min(cap, base * 2^attempt, remaining / 3)), at least the floor. */
+export function fullJitter(attempt: number, b: Backoff, remainingMs: number, random: () => number = Math.random): number {
+  return Math.max(b.floorMs, random() * Math.min(b.capMs, b.baseMs * 2 ** attempt, remainingMs / 3));
 }
 
 /** The wait before attempt `attempt + 1`, or undefined to give up (the error is final, or the deadline is too close). */
 export function retryDelay(failure: Failure, attempt: number, remainingMs: number, b: Backoff, random: () => number = Math.random): number | undefined {
   if (failure === "final" || (failure === "transient" && attempt >= TRANSIENT_RETRIES)) return undefined;
-  const delay = fullJitter(attempt, b, random);
+  const delay = fullJitter(attempt, b, remainingMs, random);
   return delay < remainingMs ? delay : undefined;
 }

@@ -25,7 +25,7 @@ test("defaults", () => {
   const c = config({});
   assert.equal(
     { uri: c.metadataUri, t: c.metadataTimeoutMs, fam: c.ipFamily, dist: c.distribution, peers: c.peers, pt: c.peersTimeoutMs, mode: c.execMode, bin: c.binDir, allow: c.allowNoMetadata, log: c.log },
-    { uri: undefined, t: 10000, fam: "auto", dist: "name", peers: { kind: "off" }, pt: 5000, mode: "auto", bin: "/app/bin", allow: false, log: { format: "text", quiet: false, debug: false } },
+    { uri: undefined, t: 10000, fam: "auto", dist: "name", peers: { kind: "off" }, pt: 60000, mode: "auto", bin: "/app/bin", allow: false, log: { format: "text", quiet: false, debug: false } },
   );
 });
 
@@ -68,6 +68,9 @@ const invalid: [string, Parameters<typeof config>, RegExp][] = [
   ["tags without query", [{ peers: "tags" }], /needs a query/],
   ["query not JSON", [{ peersQuery: "{cluster" }], /bad peers query: not JSON/],
   ["query without filters", [{ peersQuery: '{"cluster":"c"}' }], /TagFilters is missing/],
+  ["51 TagFilters", [{ peersQuery: JSON.stringify({ params: { TagFilters: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}` })) } }) }], /51 TagFilters; GetResources takes at most 50/],
+  ["21 values", [{ peersQuery: JSON.stringify({ params: { TagFilters: [{ Key: "a", Values: Array.from({ length: 21 }, String) }] } }) }], /has 21 Values; GetResources takes at most 20/],
+  ["empty key", [{ peersQuery: '{"params":{"TagFilters":[{"Key":""}]}}' }], /has an empty "Key"/],
   ["bad metadata uri", [{ metadataUri: "169.254.170.2/v4" }], /--metadata-uri: expected an http/],
   ["bad boolean", [{}, { ENTRYPOINT_QUIET: "maybe" }], /ENTRYPOINT_QUIET: expected 1 or 0/],
   ["bad log format", [{ logFormat: "xml" }], /--log-format/],
