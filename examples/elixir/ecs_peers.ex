@@ -17,7 +17,8 @@ defmodule EcsPeers do
   require Logger
 
   @defaults [interval: 1_000, connect_timeout: 2_000, forget_after: 300_000, lookup_every: 60_000, alone_after: 300_000]
-  @lookup_timeout 30_000
+  # bin/entrypoint peers may wait out throttling until its --peers-timeout (60 s by default).
+  @lookup_timeout 90_000
 
   def start_link(opts \\ []), do: GenServer.start_link(__MODULE__, opts, name: Keyword.get(opts, :name, __MODULE__))
 
