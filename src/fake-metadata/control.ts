@@ -6,6 +6,8 @@ import { AwsError, sendError, sendJson } from "./aws/protocol.ts";
 import { routeOf } from "./aws/routes.ts";
 
 const CALLS_PATH = "/fake/aws-calls";
+/** Callers remembered at most (the oldest is dropped), so traffic from many addresses cannot grow memory without bound. */
+export const MAX_CALLERS = 1024;
 const DENY_PATH = /^\/fake\/deny\/([^/]+)$/;
 
 /** A caller by its source address (IPv4-mapped IPv6 as plain IPv4), as --ip auto names tasks. */
@@ -35,6 +37,7 @@ export class FakeControl {
         ip = "";
       }
       if (!ip) return reply(res, { error: `not an IP address: ${deny[1]}` }, 400);
+      if (req.method === "PUT" && this.denied.size >= MAX_CALLERS) return reply(res, { error: `at most ${MAX_CALLERS} denied callers` }, 400);
       if (req.method === "PUT") this.denied.add(ip);
       else this.denied.delete(ip);
       return reply(res, { denied: [...this.denied] });
@@ -44,6 +47,7 @@ export class FakeControl {
     const caller = callerOf(req);
     const counts = this.calls.get(caller) ?? {};
     counts[route.api] = (counts[route.api] ?? 0) + 1;
+    if (!this.calls.has(caller) && this.calls.size >= MAX_CALLERS) this.calls.delete(this.calls.keys().next().value!);
     this.calls.set(caller, counts);
     if (!this.denied.has(caller)) return false;
     req.resume();

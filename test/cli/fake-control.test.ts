@@ -2,6 +2,7 @@
 // AWS calls denied until it is allowed again (what the e2e test uses for "lookup failed at boot").
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { request } from "node:http";
 import { startFakeMetadata, type RunningFake } from "../helpers/fake-metadata.ts";
 import { runEntrypoint } from "../helpers/run.ts";
 
@@ -53,6 +54,21 @@ test("a deny path that names no IP address is a 400 naming it", async () => {
     assert.is(r.status, 400, bad);
     assert.is(r.body.error, `not an IP address: ${bad}`);
   }
+});
+
+test("the call counter keeps at most 1024 callers, the oldest dropped first", async () => {
+  fake = await startFakeMetadata([]);
+  const call = (source: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(base(), { method: "POST", localAddress: source, headers: { "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListTasks" } }, (res) => res.resume().on("end", resolve));
+      req.on("error", reject).end("{}");
+    });
+  const sources = Array.from({ length: 1030 }, (_, i) => `127.0.${1 + (i >> 8)}.${i & 255}`);
+  for (let i = 0; i < sources.length; i += 50) await Promise.all(sources.slice(i, i + 50).map(call));
+  const callers = Object.keys((await control("GET", "/fake/aws-calls")).body);
+  assert.is(callers.length, 1024);
+  assert.not.ok(callers.includes(sources[0]!), "the oldest caller is dropped");
+  assert.ok(callers.includes(sources.at(-1)!));
 });
 
 test.run();
