@@ -56,6 +56,7 @@ export async function partition(tag: string, n: number, env: Record<string, stri
     }
     const meshAt = await waitMesh(group, 30_000);
     await assertMesh(group);
+    assert.ok(group.every((m) => m.proc.running()), "no release restarted or stopped");
     return `${cut}; packets pass → full mesh again ${ms(meshAt - passingAt)}, nothing restarted`;
   });
 }

@@ -23,7 +23,7 @@ e2e("storm: 5 tasks started within 200 ms form one full mesh, with 0 AWS calls a
   await buildRelease();
   const ips = subnet(10, 5);
   await withFleet("storm", ips, {}, async (f) => {
-    const group = await Promise.all(f.net.tasks.map(async (task, i) => (await sleep(i * 50), f.boot(task))));
+    const group = await Promise.all(f.net.tasks.map(async (task, i) => (await sleep(i * 45), f.boot(task))));
     const starts = group.map((m) => m.startedAt);
     const lastUp = Math.max(...group.map((m) => m.upAt));
     const meshAt = await waitMesh(group);
