@@ -93,7 +93,7 @@ export async function stormBench() {
   for (const cell of matrix) {
     const [n, window] = cell.split("/").map(Number);
     // Stretch time until this process's CPU would be ~25% busy (about 16 ms of CPU per lookup, fake included, measured here).
-    const k = Math.max(1, Math.ceil((n * 16) / (0.25 * window * 1000)));
+    const k = Number(process.env.BENCH_STORM_K) || Math.max(1, Math.ceil((n * 16) / (0.25 * window * 1000)));
     const r = await stormRun({ n, windowMs: window * 1000, k, nonLookupMs: lone.nonLookupMs });
     const row = [`${n}/${window}s`, k, r.calls, ((r.calls - r.throttled) / r.n).toFixed(2), r.throttled, (r.p50 / 1000).toFixed(2), (r.p99 / 1000).toFixed(2), pct(r.failed), `${pct(r.sameGen)} ${r.sameGenOf}`, pct(r.complete), r.graphs.map((g) => (g ? "yes" : "NO")).join("/"), pct(r.cpu), `${r.loopP99.toFixed(0)} ms`, r.wallS.toFixed(0)];
     console.log(row.map((c) => String(c).padEnd(10)).join(" "));

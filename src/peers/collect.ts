@@ -81,7 +81,8 @@ function generationOf(self: EcsTask | undefined, own: Own): (t: EcsTask) => bool
 export async function collect(aws: Aws, listed: { arns: string[]; complete: boolean }, scope: Scope, own: Own, family: () => Promise<IpFamily>, log: Logger): Promise<Collected> {
   const { complete } = listed;
   // A complete list needs no word about us: a lone task makes one call, not two.
-  const ride = !complete && own.taskArn ? [...listed.arns.slice(0, PAGE - 1), own.taskArn] : listed.arns;
+  // Our task rides along only in a call made anyway (its own cluster's), never in one of its own.
+  const ride = !complete && own.taskArn && inScope(own.taskArn, scope) ? [...listed.arns.slice(0, PAGE - 1), own.taskArn] : listed.arns;
   const described = ride.length ? await describe(aws, ride, scope, log) : [];
   const self = described.find((t) => t.taskArn === own.taskArn);
   const tasks = described.filter((t) => t.taskArn !== own.taskArn);

@@ -119,6 +119,16 @@ test("tasks without a task address (bridge/host): the warning says peers need aw
   assert.match(r.stderr, /3 running task\(s\) have no task IP address \(network mode host or bridge\?\); 0 peers: peers need networkMode awsvpc/);
 });
 
+test("the peer variables stay far below the kernel's 128 KiB per string: the release starts, the app learns the cut", async () => {
+  task = await startAwsTask(makeTasks(700, { cluster: "prod", family: "shop" }));
+  const basename = "x".repeat(1000);
+  const r = await boot(task, ["--peers", "family"], { RELEASE_NODE: `${basename}@${task.selfIp}` });
+  assert.is(r.code, 0, r.stderr.slice(0, 500));
+  assert.ok(r.nodes.length > 0 && Buffer.byteLength(r.nodes.join(",")) <= 32 * 1024, `${r.nodes.length} nodes`);
+  assert.is(r.list, "subset");
+  assert.match(r.stderr, /kept so that ECS_PEER_NODES stays under 32768 bytes; ECS_PEER_LIST=subset/);
+});
+
 test("throttling beyond the SDK's retries: retried with jitter until it passes, within the deadline, no storm", async () => {
   task = await startAwsTask(makeTasks(5, { cluster: "prod", family: "shop" }), { throttleFirst: 6 });
   const r = await boot(task, ["--peers", "family", "--peers-timeout", "20000"]);

@@ -60,7 +60,9 @@ export function listTasks(input: Record<string, unknown>, st: EcsState): { taskA
     ).map((t) => t.taskArn);
   const size = st.forcePageSize ?? maxResults ?? st.pageSize ?? 100;
   const page = matching.slice(start, start + size);
-  const next = start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("ListTasks", start + size, matching) : undefined;
+  // Only a shuffled listing needs its order kept; the task list's own order is stable.
+  const keep = st.listOrder === "random" ? matching : undefined;
+  const next = start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("ListTasks", start + size, keep) : undefined;
   return { taskArns: page, ...(next ? { nextToken: next } : {}) };
 }
 
