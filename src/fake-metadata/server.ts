@@ -7,6 +7,7 @@ import type { CommandLine } from "../cli.ts";
 import type { Logger } from "../log.ts";
 import { ENV } from "../options.ts";
 import { awsHandler } from "./aws/handler.ts";
+import { FakeControl } from "./control.ts";
 import { ACCOUNT, containerDocument, taskDocument } from "./documents.ts";
 import { fakeOptions, isLoopback } from "./options.ts";
 import { TaskRegistry } from "./registry.ts";
@@ -25,6 +26,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export function fakeHandler(registry: TaskRegistry) {
+  const control = new FakeControl();
   const aws = awsHandler({ region: registry.options.region, account: ACCOUNT, cluster: registry.options.cluster, live: () => registry.live() });
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0]!;
@@ -35,7 +37,7 @@ export function fakeHandler(registry: TaskRegistry) {
       const task = registry.taskFor(req.socket.remoteAddress ?? "", canonicalIp(named));
       return send(res, 200, match[2] ? taskDocument(task) : containerDocument(task));
     }
-    if (aws(req, res)) return;
+    if (control.handle(req, res) || aws(req, res)) return;
     send(res, 404, { error: `no such path: metadata is at /v4/${CONTAINER_ID} and /v4/${CONTAINER_ID}/task; the AWS API takes POST / with X-Amz-Target` });
   };
   // No request, however malformed, may stop the fake.

@@ -15,7 +15,9 @@ import * as assert from "uvu/assert";
 import { netnsUnavailable, listeners } from "./netns.ts";
 import { observeOldScript } from "./old-script.ts";
 import { runCluster, type ClusterTimes } from "./scenario.ts";
-import { buildRelease, rpc } from "./task.ts";
+import { join } from "node:path";
+import { runToEnd } from "./procs.ts";
+import { buildRelease, cleanEnv, COOKIE, nodeOf, RELEASE, rpc } from "./task.ts";
 
 const unavailable = netnsUnavailable();
 const e2e = unavailable ? test.skip : test;
@@ -55,13 +57,21 @@ e2e("--dist-port 9100: distribution listens on 9100 only, next to epmd, and stil
     addresses: ["10.77.1.2", "10.77.1.3"],
     ipv6: false,
     env: { ENTRYPOINT_DIST_PORT: "9100" },
-    whileUp: (running) => {
+    whileUp: async (running) => {
       running.forEach((r) => {
         // The fake metadata endpoint lives in the hub namespace, so only the task's own listeners show.
         const ports = listeners(r.task.ns);
         const seen = [...new Set(ports.map(([port, name]) => `${port}/${name}`))].sort();
         assert.equal(seen, ["4369/epmd", "9100/beam.smp"], `TCP listeners in ${r.task.ns}`);
       });
+      // The operator's hidden node would listen on the release's own pinned port: it needs another one.
+      const [a, b] = running;
+      const op = (flags: string[]) =>
+        runToEnd("operator rpc", "ip", ["netns", "exec", a!.task.ns, join(RELEASE, "bin", "entrypoint"), ...flags, "shop", "rpc", "IO.inspect(Node.list())"], cleanEnv({ RELEASE_COOKIE: COOKIE, ENTRYPOINT_IP: a!.task.ip, ENTRYPOINT_DIST_PORT: "9100" }));
+      const same = await op([]);
+      assert.ok(same.code !== 0 && /eaddrinuse/.test(same.output), `rpc on the release's pinned port:\n${same.output}`);
+      const other = await op(["--dist-port", "9101"]);
+      assert.ok(other.code === 0 && other.output.includes(`:"${nodeOf(b!.task.ip)}"`), `rpc with --dist-port 9101:\n${other.output}`);
     },
   });
   report("--dist-port 9100 (2 tasks)", times);

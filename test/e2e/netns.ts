@@ -54,6 +54,8 @@ export function createNet(tag: string, addresses: string[]): Net {
   const net: Net = { hub, hubIp: hubAddressFor(addresses[0]!), tasks: [] };
   try {
     ip("netns", "add", hub);
+    // The test's own requests to the fake (its control endpoints) are made from the hub: local traffic needs lo.
+    ip("-n", hub, "link", "set", "lo", "up");
     ip("-n", hub, "link", "add", "br0", "type", "bridge");
     addAddress(hub, "br0", net.hubIp);
     ip("-n", hub, "link", "set", "br0", "up");

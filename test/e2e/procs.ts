@@ -16,8 +16,9 @@ export interface Proc {
 
 const started = new Set<Proc>();
 
-export function startProc(label: string, file: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+/** `input`: keep stdin open as a pipe (child.stdin), for a process that is typed into. */
+export function startProc(label: string, file: string, args: string[], env: NodeJS.ProcessEnv, input = false): Proc {
+  const child = spawn(file, args, { env, stdio: [input ? "pipe" : "ignore", "pipe", "pipe"] });
   let text = "";
   let alive = true;
   const append = (chunk: string) => (text += chunk);

@@ -7,7 +7,7 @@ import { createNet, destroyNet, type Net, type Task } from "./netns.ts";
 import { commandName, killStarted, sleep, waitForOutput, waitUntil, type Proc } from "./procs.ts";
 import { nodeList, nodeOf, startEpmd, startFakeMetadata, startTask, type Running } from "./task.ts";
 
-const FAKE_PORT = 8000;
+export const FAKE_PORT = 8000;
 /** ECS starts a service's tasks a little apart; the peer list is a boot-time snapshot, so this is what lets later tasks see earlier ones. */
 const STAGGER_MS = 400;
 
@@ -44,8 +44,8 @@ export function ecsEnv(uri: string): Record<string, string> {
 }
 
 /** One fake for the whole cluster, on the hub's bridge address; `--ip auto` tells each caller its own source address. */
-function startSharedFake(net: Net): Promise<{ proc: Proc; uri: string }> {
-  const options = ["--host", net.hubIp, "--port", String(FAKE_PORT), "--ip", "auto", "--family", "shop", "--cluster", "e2e"];
+export function startSharedFake(net: Net, extra: string[] = []): Promise<{ proc: Proc; uri: string }> {
+  const options = ["--host", net.hubIp, "--port", String(FAKE_PORT), "--ip", "auto", "--family", "shop", "--cluster", "e2e", ...extra];
   return startFakeMetadata(net.hub, options);
 }
 
@@ -125,7 +125,7 @@ function checkBoot(r: Running): void {
 }
 
 /** SIGTERM to the task's PID 1, as ECS sends on StopTask; the release must exit 0 within 10 s. */
-async function stopGracefully(r: Running): Promise<number> {
+export async function stopGracefully(r: Running): Promise<number> {
   const sent = performance.now();
   process.kill(r.pid1, "SIGTERM");
   const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, 10_000, undefined));

@@ -13,4 +13,12 @@ for (const option of BOOT_OPTIONS) {
   });
 }
 
+test("README shows examples/elixir/ecs_peers.ex verbatim (the block is the file)", () => {
+  const file = readFileSync(new URL("../../examples/elixir/ecs_peers.ex", import.meta.url), "utf8");
+  const start = readme.indexOf("```elixir\ndefmodule EcsPeers do\n");
+  assert.ok(start >= 0, "README has an elixir block that starts with defmodule EcsPeers");
+  const body = readme.slice(start + "```elixir\n".length);
+  assert.is(body.slice(0, body.indexOf("\n```\n") + 1), file);
+});
+
 test.run();

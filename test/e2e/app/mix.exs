@@ -9,6 +9,8 @@ defmodule Shop.MixProject do
       elixir: "~> 1.14",
       start_permanent: Mix.env() == :prod,
       deps: [],
+      # The companion is compiled from the file users copy, not from a private copy.
+      elixirc_paths: ["lib", Path.expand("../../../examples/elixir", __DIR__)],
       releases: [
         shop: [include_executables_for: [:unix], strip_beams: false]
       ]
