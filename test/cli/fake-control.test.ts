@@ -60,7 +60,7 @@ test("the call counter keeps at most 1024 callers, the oldest dropped first", as
   fake = await startFakeMetadata([]);
   const call = (source: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = request(base(), { method: "POST", localAddress: source, headers: { "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListTasks" } }, (res) => res.resume().on("end", resolve));
+      const req = request(base(), { method: "POST", agent: false, localAddress: source, headers: { "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListTasks" } }, (res) => res.resume().on("end", resolve));
       req.on("error", reject).end("{}");
     });
   const sources = Array.from({ length: 1030 }, (_, i) => `127.0.${1 + (i >> 8)}.${i & 255}`);
