@@ -13,6 +13,7 @@ import { envShOverrides, releaseNameIn } from "./release-files.ts";
 import { protoDistProblem, releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
 import { addressStep, peersStep } from "./steps.ts";
 import { runPeers } from "./peers-command.ts";
+import { forOperator } from "./operator.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { exitOnStopSignals, relaySignals } from "./signals.ts";
 import { ENV } from "./options.ts";
@@ -52,7 +53,7 @@ async function boot(line: CommandLine): Promise<number> {
   // A stop request during the boot ends it: the command is never started.
   const stopHandlers = exitOnStopSignals((signal) => log.warn(`${signal} before the command started: stopping, ${command} is not run`));
   // 1. Configuration, validated once; a bad value stops here, before any waiting.
-  const config = loadConfig(line);
+  const config = forOperator(loadConfig(line), args, log);
   const mode = execMode(config);
   // 2. The command must exist before we spend time on the network.
   const path = resolveCommand(command, config.binDir, process.env.PATH);

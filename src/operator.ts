@@ -1,0 +1,16 @@
+// `bin/<release> rpc|remote` start a second, hidden node inside the task that only dials the running release.
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+
+const OPERATOR_COMMANDS = new Set(["rpc", "remote"]);
+
+/**
+ * Same node name and -proto_dist as the boot, but no peer lookup (it would spend the account's API budget for
+ * nothing) and no pinned listen port (the release holds it: a single pinned port would fail with eaddrinuse).
+ */
+export function forOperator(config: Config, args: readonly string[], log: Logger): Config {
+  if (!OPERATOR_COMMANDS.has(args[0] ?? "")) return config;
+  if (config.peers.kind === "off" && !config.distPort) return config;
+  log.debug(`${args[0]}: a console next to the running release; no peer lookup, no pinned distribution port`);
+  return { ...config, peers: { kind: "off" }, distPort: undefined };
+}
