@@ -19,12 +19,8 @@ function packedChunks(): Record<string, string> | undefined {
   return (cache[SHARED] = JSON.parse(text.slice(at + CHUNKS_MARK.length, text.lastIndexOf("\n*/"))) as Record<string, string>);
 }
 
-export interface Chunks {
-  spawn: typeof import("./spawn.ts");
-  "fake-metadata": typeof import("./fake-metadata/server.ts");
-  peers: typeof import("./peers/index.ts");
-  doctor: typeof import("./doctor/index.ts");
-}
+/** The parts build.mjs packs; each caller names the module type it loads, so this file imports none of them. */
+export type ChunkName = "spawn" | "fake-metadata" | "peers" | "doctor";
 
 // Chunks are bundled whole; all they require from outside is Node's own modules.
 function requireBuiltin(id: string): unknown {
@@ -33,12 +29,12 @@ function requireBuiltin(id: string): unknown {
   return mod;
 }
 
-export function loadChunk<K extends keyof Chunks>(name: K): Chunks[K] {
+export function loadChunk<T>(name: ChunkName): T {
   const packed = packedChunks()?.[name];
   if (packed === undefined) throw new EntrypointError(EXIT.software, `this build has no "${name}" part; run the bundle that npm run build writes`);
   const { brotliDecompressSync } = process.getBuiltinModule("node:zlib");
   const code = brotliDecompressSync(Buffer.from(packed, "base64")).toString("utf8");
-  const module = { exports: {} as Chunks[K] };
+  const module = { exports: {} as T };
   new Function("module", "exports", "require", `${code}\n//# sourceURL=entrypoint:${name}`)(module, module.exports, requireBuiltin);
   return module.exports;
 }

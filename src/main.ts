@@ -71,7 +71,7 @@ async function boot(line: CommandLine): Promise<number> {
   const relay = relaySignals();
   stopHandlers();
   log.debug("exec", { path, mode });
-  const { spawnAndWait } = loadChunk("spawn");
+  const { spawnAndWait } = loadChunk<typeof import("./spawn.ts")>("spawn");
   return spawnAndWait(target, log, relay);
 }
 
@@ -112,14 +112,14 @@ async function main(argv: string[]): Promise<number> {
       log.info(`wrote ${install(selfPath, line.positionals, line.flags)}`);
       return 0;
     case "fake-metadata": {
-      const { runFakeMetadata } = loadChunk("fake-metadata");
+      const { runFakeMetadata } = loadChunk<typeof import("./fake-metadata/server.ts")>("fake-metadata");
       log = createLogger({ format: line.flags.logFormat === "json" ? "json" : "text", quiet: line.flags.quiet === "1", debug: false });
       return runFakeMetadata(line, log);
     }
     case "env":
       return printEnv(line);
     case "doctor": {
-      const { runDoctor } = loadChunk("doctor");
+      const { runDoctor } = loadChunk<typeof import("./doctor/index.ts")>("doctor");
       return runDoctor({ line, config: loadConfig(line), env: process.env, log });
     }
     case "peers":

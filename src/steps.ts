@@ -58,7 +58,7 @@ export async function peersStep(config: Config, env: NodeJS.ProcessEnv, self: Se
     log.warn("peers: no node basename (no app name), so no ECS_PEER_NODES; pass --app");
     return undefined;
   }
-  const { findPeers } = loadChunk("peers");
+  const { findPeers } = loadChunk<typeof import("./peers/index.ts")>("peers");
   return findPeers({
     strategy: config.peers,
     query: config.peersQuery,

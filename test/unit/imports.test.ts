@@ -1,4 +1,4 @@
-// The modules of src/ import each other without cycles (type-only imports included).
+// The modules of src/ import each other without cycles (type-only imports and `typeof import` included).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readdirSync, readFileSync } from "node:fs";
@@ -9,7 +9,10 @@ const SRC = join(ROOT, "src");
 const files = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => join(SRC, f));
 const imports = new Map(
   files.map((file) => {
-    const specs = [...readFileSync(file, "utf8").matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+"(\.[^"]+\.ts)"/gms)].map((m) => resolve(dirname(file), m[1]!));
+    const text = readFileSync(file, "utf8");
+    // Static imports, and the `typeof import("…")` that names a lazily loaded part's type.
+    const found = [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+"(\.[^"]+\.ts)"/gms), ...text.matchAll(/\bimport\("(\.[^"]+\.ts)"\)/g)];
+    const specs = found.map((m) => resolve(dirname(file), m[1]!));
     return [file, specs];
   }),
 );
