@@ -56,20 +56,6 @@ export function writeFd(fd: number, text: string): NodeJS.ErrnoException | undef
   return undefined;
 }
 
-/**
- * Node.js replaces a closed stdout with /dev/null opened read-write before any code runs, so a
- * closed stdout looks like that (a shell's `>/dev/null` opens it write-only). Linux only.
- */
-export function stdoutWasClosed(): boolean {
-  const { readFileSync, readlinkSync } = process.getBuiltinModule("node:fs");
-  try {
-    const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync("/proc/self/fdinfo/1", "utf8"))?.[1];
-    return readlinkSync("/proc/self/fd/1") === "/dev/null" && flags !== undefined && (parseInt(flags, 8) & 3) === 2;
-  } catch {
-    return false;
-  }
-}
-
 /** Output that a script reads (`eval "$(entrypoint env)"`): if it cannot be written, the exit code says so (74). */
 export function writeStdout(text: string): void {
   const err = writeFd(1, text);

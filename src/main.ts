@@ -8,7 +8,7 @@ import { checkImage } from "./exec-check.ts";
 import { nonUtf8Variables } from "./environ.ts";
 import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
-import { createLogger, stdoutWasClosed, writeStdout, type Logger } from "./log.ts";
+import { createLogger, writeStdout, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
 import { protoDistProblem, releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
 import { addressStep, peersStep } from "./steps.ts";
@@ -93,7 +93,6 @@ async function printEnv(line: CommandLine): Promise<number> {
   const format = (line.flags.format ?? "shell") as EnvFormat;
   if (!["shell", "json", "dotenv"].includes(format)) throw usageError(`--format: expected shell, json or dotenv, got ${JSON.stringify(format)}`);
   if (line.positionals.length > 0) throw usageError(`env takes no arguments, got ${JSON.stringify(line.positionals[0])}`);
-  if (stdoutWasClosed()) throw new EntrypointError(EXIT.ioError, "stdout is closed: nothing would read the variables; run it as eval \"$(entrypoint env)\" or redirect its output");
   const vars = await releaseEnv(loadConfig(line), process.env);
   writeStdout(renderVariables(vars, format));
   return 0;
