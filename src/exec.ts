@@ -1,6 +1,7 @@
 import { EntrypointError, EXIT } from "./errors.ts";
 import { checkSizes, type ExecTarget } from "./exec-check.ts";
 import { defaultSignalsAfterExec } from "./signals.ts";
+import { divertWarnings } from "./warnings.ts";
 
 export type { ExecTarget } from "./exec-check.ts";
 
@@ -11,12 +12,7 @@ export function execve(target: ExecTarget): never {
   // A failed execve aborts Node.js 22-24 instead of throwing: what the kernel would refuse is refused here.
   checkSizes(target);
   // execve is experimental in Node 22-24; its one-time warning must not reach the user's logs.
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    if (type === "ExperimentalWarning") return;
-    (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
+  divertWarnings((_, type) => type === "ExperimentalWarning");
   defaultSignalsAfterExec();
   try {
     process.execve!(target.path, target.argv, target.env);

@@ -6,6 +6,7 @@ import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/cl
 import type { TagFilter } from "../config.ts";
 import { now, type Logger } from "../log.ts";
 import { safeText } from "../safe-text.ts";
+import { divertWarnings } from "../warnings.ts";
 import type { EcsTask } from "./filter.ts";
 import { backoffFor, classify, retryDelay, type Backoff } from "./retry.ts";
 
@@ -50,16 +51,15 @@ export function connect(region: string, signal: AbortSignal, log: Logger, deadli
  * which breaks the one-line (and JSON) log: it becomes one info line; other warnings pass.
  */
 function quietNodeVersionWarning<T>(log: Logger, construct: () => T): T {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === "string" ? warning : warning.message;
-    if (text.startsWith("NodeVersionSupportWarning")) log.info(`Node.js ${process.version}: the AWS SDK's releases from 2027 on need Node.js >= 22 (>= 22.15 also gives true exec)`);
-    else (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
+  const restore = divertWarnings((text) => {
+    if (!text.startsWith("NodeVersionSupportWarning")) return false;
+    log.info(`Node.js ${process.version}: the AWS SDK's releases from 2027 on need Node.js >= 22 (>= 22.15 also gives true exec)`);
+    return true;
+  });
   try {
     return construct();
   } finally {
-    process.emitWarning = emitWarning;
+    restore();
   }
 }
 
