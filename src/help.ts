@@ -15,7 +15,7 @@ export function usage(): string {
   return [
     "Usage:",
     "  entrypoint [options] [--] <command> [args...]   bootstrap, then exec the command",
-    "  entrypoint env [options] [--format shell|json|dotenv]",
+    "  entrypoint env [options] [--format shell|json|dotenv] [--output FILE]",
     "  entrypoint fake-metadata [--port N] [--host ADDR] [--ip ADDR|auto]",
     "  entrypoint install PATH [--app NAME] [--sha SHA]",
     "  entrypoint doctor [options] [--format text|json] [--peer ADDR]...   diagnose clustering (no exec)",

@@ -10,7 +10,8 @@ import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
 import { createLogger, writeStdout, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
-import { protoDistProblem, releaseVariables, renderVariables, type EnvFormat } from "./release-env.ts";
+import { erlAdditions, protoDistProblem, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions } from "./release-env.ts";
+import { renderEnvFile, writeEnvFile } from "./env-file.ts";
 import { addressStep, peersStep } from "./steps.ts";
 import { runPeers } from "./peers-command.ts";
 import { forOperator } from "./operator.ts";
@@ -30,7 +31,7 @@ function loadConfig(line: CommandLine): Config {
 }
 
 /** Steps 3-5, shared with "entrypoint env": address and peers (if on, side by side) → the release's variables. */
-async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
   const address = addressStep(config, env, log);
   // The peer lookup (SDK compile, credentials, /task) overlaps the metadata request.
   const lookup = peersStep(config, env, address, log);
@@ -43,7 +44,8 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<Recor
   const family = self.node ? self.address?.family : undefined;
   const protoDist = protoDistProblem(env.ELIXIR_ERL_OPTIONS, family);
   if (protoDist) log.warn(protoDist);
-  return releaseVariables({ distribution: config.distribution, node: self.node, family, distPort: config.distPort, peers, env });
+  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, peers, env };
+  return { vars: releaseVariables(input), erl: erlAdditions(input) };
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */
@@ -59,7 +61,7 @@ async function boot(line: CommandLine): Promise<number> {
   const path = resolveCommand(command, config.binDir, process.env.PATH);
   checkImage(path, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
-  const vars = await releaseEnv(config, process.env);
+  const { vars } = await releaseEnv(config, process.env);
   const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
   for (const name of nonUtf8Variables()) log.warn(`${JSON.stringify(name)} holds bytes that are not UTF-8; the command gets each as U+FFFD (Node.js reads the environment as UTF-8)`);
   // 6. Become the command, or stand in for it where the runtime cannot exec.
@@ -93,8 +95,11 @@ async function printEnv(line: CommandLine): Promise<number> {
   const format = (line.flags.format ?? "shell") as EnvFormat;
   if (!["shell", "json", "dotenv"].includes(format)) throw usageError(`--format: expected shell, json or dotenv, got ${JSON.stringify(format)}`);
   if (line.positionals.length > 0) throw usageError(`env takes no arguments, got ${JSON.stringify(line.positionals[0])}`);
-  const vars = await releaseEnv(loadConfig(line), process.env);
-  writeStdout(renderVariables(vars, format));
+  const output = line.flags.output;
+  if (output !== undefined && format !== "shell") throw usageError(`--output writes the file that rel/env.sh sources, in shell form: drop --format ${format}`);
+  const { vars, erl } = await releaseEnv(loadConfig(line), process.env);
+  if (output === undefined) writeStdout(renderVariables(vars, format));
+  else log.info(`wrote ${writeEnvFile(output, renderEnvFile(vars, erl))}`, { node: vars.RELEASE_NODE ?? "(kept from the environment)" });
   return 0;
 }
 

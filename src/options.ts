@@ -62,7 +62,10 @@ export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Options that only one subcommand takes; they have no env var. */
 export const SUBCOMMAND_OPTIONS: Partial<Record<Subcommand, readonly OptionSpec[]>> = {
-  env: [{ key: "format", flag: "--format", value: "shell|json|dotenv", env: [], help: "output format", default: "shell" }],
+  env: [
+    { key: "format", flag: "--format", value: "shell|json|dotenv", env: [], help: "output format", default: "shell" },
+    { key: "output", flag: "--output", value: "FILE", env: [], help: "write the shell lines to FILE atomically, for rel/env.sh to source (init container)" },
+  ],
   peers: [{ key: "format", flag: "--format", value: "lines|json|shell", env: [], help: "output format", default: "lines" }],
   doctor: [
     { key: "format", flag: "--format", value: "text|json", env: [], help: "output format", default: "text" },

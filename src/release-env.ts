@@ -29,16 +29,30 @@ export function protoDistProblem(existing: string | undefined, family: IpFamily 
   return `ELIXIR_ERL_OPTIONS has -proto_dist ${chosen}, which is not an IPv6 variant, but the node's address is IPv6: use inet6_tcp or inet6_tls there`;
 }
 
+export interface ErlAdditions {
+  /** Every node of the release needs these, the operator's hidden ones (remote, rpc) included. */
+  always: string[];
+  /** Only the node that listens: a second node beside it would fail on the same pinned port. */
+  listening: string[];
+}
+
+/** What the boot adds to ELIXIR_ERL_OPTIONS for this address family and pinned port. */
+export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort">): ErlAdditions {
+  const { family, distPort } = input;
+  return {
+    always: family === 6 ? ["-proto_dist inet6_tcp"] : [],
+    listening: distPort ? [`-kernel inet_dist_listen_min ${distPort.min} inet_dist_listen_max ${distPort.max}`] : [],
+  };
+}
+
 /** The variables to set on top of the environment; everything else passes through untouched. */
 export function releaseVariables(input: ReleaseEnvInput): Record<string, string> {
   const vars: Record<string, string> = {};
   const haveNode = input.node !== undefined || input.env.RELEASE_NODE;
   if (haveNode && !input.env.RELEASE_DISTRIBUTION) vars.RELEASE_DISTRIBUTION = input.distribution;
   if (input.node !== undefined) vars.RELEASE_NODE = input.node;
-  const erl: string[] = [];
-  if (input.family === 6) erl.push("-proto_dist inet6_tcp");
-  if (input.distPort) erl.push(`-kernel inet_dist_listen_min ${input.distPort.min} inet_dist_listen_max ${input.distPort.max}`);
-  const options = appendErlOptions(input.env.ELIXIR_ERL_OPTIONS, erl);
+  const erl = erlAdditions(input);
+  const options = appendErlOptions(input.env.ELIXIR_ERL_OPTIONS, [...erl.always, ...erl.listening]);
   if (options !== undefined) vars.ELIXIR_ERL_OPTIONS = options;
   if (input.peers) Object.assign(vars, peerVariables(input.peers));
   // Beyond one page of tasks the peers are a subset of the fleet (bounded AWS calls); the app can tell.
@@ -54,7 +68,7 @@ export function peerVariables(peers: NonNullable<ReleaseEnvInput["peers"]>): Rec
 export type EnvFormat = "shell" | "json" | "dotenv";
 
 // Inside single quotes the shell expands nothing; a quote itself is closed, escaped, reopened.
-const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+export const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 // The dotenv package's parser unescapes nothing but \n and \r (inside double quotes), and a quote
 // cannot appear inside its own kind: per value, the first form that reads back exactly.

@@ -24,3 +24,5 @@ flock 9
 export MIX_ENV=prod HEX_OFFLINE=1 MIX_HOME="$app/_build/mix-home"
 cd "$app"
 mix release --overwrite --quiet
+# The same app as the init-container setup's app image: env.sh from examples/elixir/rel, no entrypoint.
+SHOP_APP_ONLY=1 mix release --overwrite --quiet

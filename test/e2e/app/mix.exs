@@ -11,10 +11,17 @@ defmodule Shop.MixProject do
       deps: [],
       # The companion is compiled from the file users copy, not from a private copy.
       elixirc_paths: ["lib", Path.expand("../../../examples/elixir", __DIR__)],
-      releases: [
-        shop: [include_executables_for: [:unix], strip_beams: false]
-      ]
+      releases: [shop: release(System.get_env("SHOP_APP_ONLY") == "1")]
     ]
+  end
+
+  # SHOP_APP_ONLY=1: the app image of the init-container setup. Its rel/ is the one users copy
+  # (examples/elixir/rel/env.sh.eex), and no overlay: no bin/entrypoint, no Node.js.
+  defp release(false), do: [include_executables_for: [:unix], strip_beams: false]
+
+  defp release(true) do
+    rel = Path.expand("../../../examples/elixir/rel", __DIR__)
+    release(false) ++ [rel_templates_path: rel, overlays: [], path: "_build/prod/rel/shop-app-only"]
   end
 
   def application do
