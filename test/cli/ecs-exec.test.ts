@@ -1,14 +1,15 @@
-// The README's ECS Exec line, `/app/bin/entrypoint my_app remote`, in a release-shaped bin dir: the
+// The docs' ECS Exec line, `/app/bin/entrypoint my_app remote`, in a release-shaped bin dir: the
 // release command gets the task's node name, and a failed bootstrap never runs it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeMetadata } from "../helpers/fake-metadata.ts";
 import { ENTRYPOINT, ROOT, runProgram } from "../helpers/run.ts";
 
-const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+// The README and the reference pages under docs/, read as one text.
+const readme = ["README.md", ...readdirSync(join(ROOT, "docs")).map((f) => join("docs", f))].map((f) => readFileSync(join(ROOT, f), "utf8")).join("\n");
 const app = mkdtempSync(join(tmpdir(), "ep-app-"));
 const bin = join(app, "bin");
 const marker = join(app, "ran");
