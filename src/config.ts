@@ -21,6 +21,8 @@ export interface Config {
   ipFamily: FamilyChoice;
   distribution: "name" | "sname";
   distPort?: DistPort;
+  /** off: distribution without EPMD on the one pinned port (src/network/). */
+  epmd: "on" | "off";
   peers: PeersStrategy;
   peersQuery?: PeersQuery;
   peersTimeoutMs: number;
@@ -82,6 +84,7 @@ export function buildConfig(inputs: ConfigInputs): Config {
     ipFamily: oneOf(get("ipFamily"), ["auto", "ipv4", "ipv6"], "auto"),
     distribution: oneOf(get("distribution"), ["name", "sname"], "name"),
     distPort: distPort(get("distPort")),
+    epmd: oneOf(get("epmd"), ["on", "off"], "on"),
     peers: strategy,
     peersQuery: query,
     peersTimeoutMs: millis(get("peersTimeout"), 60_000),

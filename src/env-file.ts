@@ -16,8 +16,14 @@ export function renderEnvFile(vars: Record<string, string>, erl: ErlAdditions): 
   const { ELIXIR_ERL_OPTIONS: _initContainers, ...plain } = vars;
   const lines = ["# Written by ecs-release-entrypoint (entrypoint env --output) for rel/env.sh to source.", renderVariables(plain, "shell").trimEnd()];
   // A -proto_dist the app container already chose (inet6_tls, say) is kept: the last one would win.
-  if (erl.always.length) lines.push(`case " \${ELIXIR_ERL_OPTIONS:-} " in *" -proto_dist "*) ;; *) ${append(erl.always)} ;; esac`);
-  if (erl.listening.length) lines.push(`case "\${RELEASE_COMMAND:-start}" in ${LISTENING_COMMANDS}) ${append(erl.listening)} ;; esac`);
+  const protoDist = erl.always.filter((o) => o.startsWith("-proto_dist "));
+  const always = erl.always.filter((o) => !protoDist.includes(o));
+  if (protoDist.length) lines.push(`case " \${ELIXIR_ERL_OPTIONS:-} " in *" -proto_dist "*) ;; *) ${append(protoDist)} ;; esac`);
+  if (always.length) lines.push(append(always));
+  // The listening node gets the pinned port; the hidden nodes of remote, rpc, stop... only dial (without EPMD: -dist_listen false).
+  const listening = erl.listening.length ? append(erl.listening) : ":";
+  const operator = erl.operator.length ? ` *) ${append(erl.operator)} ;;` : "";
+  if (erl.listening.length || operator) lines.push(`case "\${RELEASE_COMMAND:-start}" in ${LISTENING_COMMANDS}) ${listening} ;;${operator} esac`);
   return lines.filter(Boolean).join("\n") + "\n";
 }
 

@@ -10,11 +10,12 @@ import { usage, versionLine } from "./help.ts";
 import { install } from "./install.ts";
 import { createLogger, writeStdout, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./release-files.ts";
-import { erlAdditions, protoDistProblem, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions } from "./release-env.ts";
+import { erlAdditions, protoDistProblem, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions, type ReleaseEnvInput } from "./release-env.ts";
 import { renderEnvFile, writeEnvFile } from "./env-file.ts";
 import { addressStep, peersStep } from "./steps.ts";
 import { runPeers } from "./peers-command.ts";
-import { forOperator } from "./operator.ts";
+import { forOperator, isOperatorCommand } from "./operator.ts";
+import { networkStep } from "./network/index.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { exitOnStopSignals, relaySignals } from "./signals.ts";
 import { ENV } from "./options.ts";
@@ -31,7 +32,7 @@ function loadConfig(line: CommandLine): Config {
 }
 
 /** Steps 3-5, shared with "entrypoint env": address and peers (if on, side by side) → the release's variables. */
-async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
+async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<ReleaseEnvInput, "epmdless" | "operator">): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
   const address = addressStep(config, env, log);
   // The peer lookup (SDK compile, credentials, /task) overlaps the metadata request.
   const lookup = peersStep(config, env, address, log);
@@ -44,7 +45,7 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv): Promise<{ var
   const family = self.node ? self.address?.family : undefined;
   const protoDist = protoDistProblem(env.ELIXIR_ERL_OPTIONS, family);
   if (protoDist) log.warn(protoDist);
-  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, peers, env };
+  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, peers, env };
   return { vars: releaseVariables(input), erl: erlAdditions(input) };
 }
 
@@ -55,13 +56,16 @@ async function boot(line: CommandLine): Promise<number> {
   // A stop request during the boot ends it: the command is never started.
   const stopHandlers = exitOnStopSignals((signal) => log.warn(`${signal} before the command started: stopping, ${command} is not run`));
   // 1. Configuration, validated once; a bad value stops here, before any waiting.
-  const config = forOperator(loadConfig(line), args, log);
+  const loaded = loadConfig(line);
+  // 1b. Distribution without EPMD: the flags for the release's OTP (the operator's node dials the same port).
+  const role = { epmdless: networkStep(loaded, log), operator: isOperatorCommand(args) };
+  const config = forOperator(loaded, args, log);
   const mode = execMode(config);
   // 2. The command must exist before we spend time on the network.
   const path = resolveCommand(command, config.binDir, process.env.PATH);
   checkImage(path, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
-  const { vars } = await releaseEnv(config, process.env);
+  const { vars } = await releaseEnv(config, process.env, role);
   const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
   for (const name of nonUtf8Variables()) log.warn(`${JSON.stringify(name)} holds bytes that are not UTF-8; the command gets each as U+FFFD (Node.js reads the environment as UTF-8)`);
   // 6. Become the command, or stand in for it where the runtime cannot exec.
@@ -97,7 +101,8 @@ async function printEnv(line: CommandLine): Promise<number> {
   if (line.positionals.length > 0) throw usageError(`env takes no arguments, got ${JSON.stringify(line.positionals[0])}`);
   const output = line.flags.output;
   if (output !== undefined && format !== "shell") throw usageError(`--output writes the file that rel/env.sh sources, in shell form: drop --format ${format}`);
-  const { vars, erl } = await releaseEnv(loadConfig(line), process.env);
+  const config = loadConfig(line);
+  const { vars, erl } = await releaseEnv(config, process.env, { epmdless: networkStep(config, log) });
   if (output === undefined) writeStdout(renderVariables(vars, format));
   else log.info(`wrote ${writeEnvFile(output, renderEnvFile(vars, erl))}`, { node: vars.RELEASE_NODE ?? "(kept from the environment)" });
   return 0;

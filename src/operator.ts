@@ -1,15 +1,18 @@
-// `bin/<release> rpc|remote` start a second, hidden node inside the task that only dials the running release.
+// `bin/<release> rpc|remote|stop|restart|pid` start a second, hidden node inside the task that only dials the running release.
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 
-const OPERATOR_COMMANDS = new Set(["rpc", "remote"]);
+const OPERATOR_COMMANDS = new Set(["rpc", "remote", "stop", "restart", "pid"]);
+
+/** The release command (bin/<release> ARG) starts a hidden node that dials the running one. */
+export const isOperatorCommand = (args: readonly string[]) => OPERATOR_COMMANDS.has(args[0] ?? "");
 
 /**
  * Same node name and -proto_dist as the boot, but no peer lookup (it would spend the account's API budget for
  * nothing) and no pinned listen port (the release holds it: a single pinned port would fail with eaddrinuse).
  */
 export function forOperator(config: Config, args: readonly string[], log: Logger): Config {
-  if (!OPERATOR_COMMANDS.has(args[0] ?? "")) return config;
+  if (!isOperatorCommand(args)) return config;
   if (config.peers.kind === "off" && !config.distPort) return config;
   log.debug(`${args[0]}: a console next to the running release; no peer lookup, no pinned distribution port`);
   return { ...config, peers: { kind: "off" }, distPort: undefined };

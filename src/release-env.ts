@@ -1,5 +1,6 @@
 import { configError } from "./errors.ts";
 import type { IpFamily } from "./address.ts";
+import type { EpmdlessFlags } from "./network/epmd.ts";
 
 export interface ReleaseEnvInput {
   distribution: "name" | "sname";
@@ -7,6 +8,10 @@ export interface ReleaseEnvInput {
   node?: string;
   family?: IpFamily;
   distPort?: { min: number; max: number };
+  /** Distribution without EPMD (src/network/): flags for every node, and for the hidden ones only. */
+  epmdless?: Pick<EpmdlessFlags, "always" | "operator">;
+  /** The command starts a hidden node beside the running release (rpc, remote, stop...): it dials, it does not listen. */
+  operator?: boolean;
   peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed"; complete?: boolean };
   /** The environment the command would otherwise get. */
   env: NodeJS.ProcessEnv;
@@ -34,14 +39,17 @@ export interface ErlAdditions {
   always: string[];
   /** Only the node that listens: a second node beside it would fail on the same pinned port. */
   listening: string[];
+  /** Only the operator's hidden nodes (remote, rpc, stop...): dial without listening. */
+  operator: string[];
 }
 
-/** What the boot adds to ELIXIR_ERL_OPTIONS for this address family and pinned port. */
-export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort">): ErlAdditions {
-  const { family, distPort } = input;
+/** What the boot adds to ELIXIR_ERL_OPTIONS for this address family, pinned port and EPMD choice. */
+export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort" | "epmdless">): ErlAdditions {
+  const { family, distPort, epmdless } = input;
   return {
-    always: family === 6 ? ["-proto_dist inet6_tcp"] : [],
+    always: [...(family === 6 ? ["-proto_dist inet6_tcp"] : []), ...(epmdless?.always ?? [])],
     listening: distPort ? [`-kernel inet_dist_listen_min ${distPort.min} inet_dist_listen_max ${distPort.max}`] : [],
+    operator: epmdless?.operator ?? [],
   };
 }
 
@@ -52,7 +60,7 @@ export function releaseVariables(input: ReleaseEnvInput): Record<string, string>
   if (haveNode && !input.env.RELEASE_DISTRIBUTION) vars.RELEASE_DISTRIBUTION = input.distribution;
   if (input.node !== undefined) vars.RELEASE_NODE = input.node;
   const erl = erlAdditions(input);
-  const options = appendErlOptions(input.env.ELIXIR_ERL_OPTIONS, [...erl.always, ...erl.listening]);
+  const options = appendErlOptions(input.env.ELIXIR_ERL_OPTIONS, [...erl.always, ...(input.operator ? erl.operator : erl.listening)]);
   if (options !== undefined) vars.ELIXIR_ERL_OPTIONS = options;
   if (input.peers) Object.assign(vars, peerVariables(input.peers));
   // Beyond one page of tasks the peers are a subset of the fleet (bounded AWS calls); the app can tell.

@@ -45,6 +45,17 @@ test("IPv6 and a pinned port: appended to the app's flags; remote/rpc/stop get n
   assert.is(await sourced(file, "start", "-proto_dist inet6_tls"), `shop@fd00::7||-proto_dist inet6_tls ${pinned}`);
 });
 
+test("without EPMD: every command gets the port flags, the listening node the pinned port, the operator's nodes -dist_listen false", async () => {
+  const file = join(dir, "release.env");
+  // The init container's image has no release: no ERTS version there, so both port forms (OTP 23+).
+  const r = await runEntrypoint(["env", "--output", file, "--ip", "10.0.0.7", "--app", "shop", "--dist-port", "9100", "--epmd", "off", "--bin-dir", dir]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /distribution without EPMD on port 9100; no ERTS version in /);
+  const epmdless = "-start_epmd false -erl_epmd_port 9100 -kernel erl_epmd_node_listen_port 9100";
+  assert.is(await sourced(file, "start", "+fnu"), `shop@10.0.0.7||+fnu ${epmdless} -kernel inet_dist_listen_min 9100 inet_dist_listen_max 9100`);
+  for (const operator of ["remote", "rpc", "stop", "restart", "pid"]) assert.is(await sourced(file, operator), `shop@10.0.0.7||${epmdless} -dist_listen false`, operator);
+});
+
 test("replaces an existing file whole (rename), never leaves a half-written one", async () => {
   const file = join(dir, "release.env");
   writeFileSync(file, "old contents\n");
