@@ -20,6 +20,10 @@ export interface CheckContext {
   cookie?: string;
   /** Host part of our hidden node name in the handshake. */
   doctorHost: string;
+  /** Without EPMD: every node listens on this one port, dialed directly. */
+  direct?: number;
+  /** With EPMD and one pinned port: where a peer that runs without EPMD would answer. */
+  pinned?: number;
 }
 
 export interface PeerCheck {
@@ -31,15 +35,39 @@ export interface PeerCheck {
   dist?: { ok: true } | { ok: false; kind: string; error: string };
   handshake?: Handshake | { outcome: "skipped"; reason: string };
   notChecked?: string;
+  /** Without EPMD: the port dialed directly; epmd is only probed beside it (a peer that runs it cannot dial us). */
+  direct?: number;
+  /** With EPMD, when the peer's epmd is unreachable: whether a node accepts connections on our pinned port. */
+  pinnedAnswers?: boolean;
 }
 
 /** Fills `result` step by step, so that a check cut off by the budget still shows how far it got. */
 export async function checkTarget(target: Target, ctx: CheckContext, result: PeerCheck = { ip: target.ip, self: target.self }): Promise<PeerCheck> {
+  if (ctx.direct !== undefined) return checkDirect(target.ip, ctx.direct, ctx, result);
   result.epmd = await epmdNames(target.ip, ctx.epmdPort, ctx.timeoutMs);
+  if (!result.epmd.ok && result.epmd.stage === "connect" && ctx.pinned !== undefined) {
+    const probe = await openTcp(target.ip, ctx.pinned, ctx.timeoutMs);
+    if (probe.ok) probe.socket.destroy();
+    result.pinnedAnswers = probe.ok;
+  }
   if (!result.epmd.ok || !ctx.basename) return result;
   result.node = result.epmd.names.find((n) => n.name === ctx.basename);
   if (!result.node) return result;
-  const conn = await openTcp(target.ip, result.node.port, ctx.timeoutMs);
+  return dial(target.ip, result.node.port, ctx, result);
+}
+
+/** Without EPMD: the pinned port at once, and epmd probed alongside, never in the way. */
+async function checkDirect(ip: string, port: number, ctx: CheckContext, result: PeerCheck): Promise<PeerCheck> {
+  result.direct = port;
+  const [epmd] = await Promise.all([epmdNames(ip, ctx.epmdPort, ctx.timeoutMs), dial(ip, port, ctx, result)]);
+  result.epmd = epmd;
+  if (epmd.ok && ctx.basename) result.node = epmd.names.find((n) => n.name === ctx.basename);
+  return result;
+}
+
+/** TCP to the node's distribution port, then the handshake when we have the cookie. */
+async function dial(ip: string, port: number, ctx: CheckContext, result: PeerCheck): Promise<PeerCheck> {
+  const conn = await openTcp(ip, port, ctx.timeoutMs);
   if (!conn.ok) {
     result.dist = { ok: false, kind: conn.kind, error: conn.error };
     return result;

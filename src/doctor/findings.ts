@@ -44,12 +44,19 @@ function distFix(c: PeerCheck, ctx: PeerContext, port: number, kind: string): st
   return c.self ? `the node here does not accept connections on ${port}${v6}` : `${open}${v6}`;
 }
 
+type At = (check: string, severity: Finding["severity"], message: string, fix?: string) => Finding;
+const SAME_EPMD = "give every task the same ENTRYPOINT_EPMD (off everywhere, with the same ENTRYPOINT_DIST_PORT, or on everywhere)";
+
 /** The problems of one peer, or one ok line when everything holds. */
 function rawPeerFindings(c: PeerCheck, ctx: PeerContext): Finding[] {
-  const at = (check: string, severity: Finding["severity"], message: string, fix?: string): Finding => ({ severity, check, peer: c.ip, message, fix });
+  const at: At = (check, severity, message, fix) => ({ severity, check, peer: c.ip, message, fix });
   if (c.notChecked) return [at("peer", "fail", `not checked: ${c.notChecked}`, "pass --peer ADDR to check the peers you care about")];
+  if (c.direct !== undefined) return directFindings(c, ctx, at);
   const e = c.epmd!;
   const where = `${c.ip.includes(":") ? `[${c.ip}]` : c.ip}:${ctx.epmdPort}`;
+  if (!e.ok && e.stage === "connect" && c.pinnedAnswers) {
+    return [at("epmd", "fail", `no epmd at ${where} (${e.error}), but a node accepts connections on our pinned port ${portRange(ctx.distPort!)}: that task runs without EPMD and this one with it, so this node cannot find it`, SAME_EPMD)];
+  }
   if (!e.ok && e.stage === "connect") return [at("epmd", "fail", `cannot reach epmd at ${where}: ${e.error}`, epmdFix(e.kind, ctx.epmdPort, c.self))];
   if (!e.ok) return [at("epmd", "fail", `epmd at ${where} did not answer the NAMES request properly: ${e.error}`, `check what listens on port ${ctx.epmdPort} there`)];
   const names = e.names.map((n) => n.name);
@@ -66,6 +73,36 @@ function rawPeerFindings(c: PeerCheck, ctx: PeerContext): Finding[] {
   if (ctx.distPort && (port < ctx.distPort.min || port > ctx.distPort.max)) {
     found.push(at("dist_port", "warn", `${node} listens on port ${port}, outside our --dist-port ${portRange(ctx.distPort)}`, `give every task the same ENTRYPOINT_DIST_PORT; a security group that opens only ${portRange(ctx.distPort)} blocks ${port}`));
   }
+  found.push(...handshakeFindings(c, ctx, node, at));
+  if (found.every((f) => f.severity !== "fail")) {
+    const cookie = c.handshake?.outcome === "accepted" ? "handshake ok, same cookie" : "reachable";
+    found.unshift(at("peer", "ok", `${node}: epmd ok, registered on port ${port}, ${cookie}`));
+  }
+  return found;
+}
+
+/** Without EPMD the pinned port is dialed at once; epmd answering there means the peer still runs with it. */
+function directFindings(c: PeerCheck, ctx: PeerContext, at: At): Finding[] {
+  const port = c.direct!;
+  const node = `${ctx.basename ?? "?"}@${c.ip}`;
+  const withEpmd = c.epmd?.ok && c.node ? `${node} runs with EPMD (registered with the epmd at ${c.ip} on port ${c.node.port}) and this task without it` : undefined;
+  if (c.dist && !c.dist.ok) {
+    if (withEpmd) return [at("epmd", "fail", `${withEpmd}; port ${port} is not reachable there: ${c.dist.error}`, SAME_EPMD)];
+    const open = c.self ? `the node here does not accept connections on ${port}` : `allow inbound TCP ${port} between tasks (the one port needed without EPMD), and run the release there with ENTRYPOINT_DIST_PORT=${port}`;
+    return [at("dist_port", "fail", `cannot reach ${node} on port ${port}, the one port every node listens on without EPMD: ${c.dist.error}`, open)];
+  }
+  const found = handshakeFindings(c, ctx, node, at);
+  if (withEpmd) found.push(at("epmd", "fail", `${withEpmd}: this node reaches it on ${port}, but it cannot dial this node (it asks for an epmd here, and there is none)`, SAME_EPMD));
+  if (found.every((f) => f.severity !== "fail")) {
+    const cookie = c.handshake?.outcome === "accepted" ? "handshake ok, same cookie" : "reachable";
+    found.unshift(at("peer", "ok", `${node}: port ${port} reachable without EPMD, ${cookie}`));
+  }
+  return found;
+}
+
+/** What the handshake said: the cookie, the allow list, the node's own name. */
+function handshakeFindings(c: PeerCheck, ctx: PeerContext, node: string, at: At): Finding[] {
+  const found: Finding[] = [];
   const h = c.handshake;
   const ours = ctx.cookieHash ? ` (ours: sha256 ${ctx.cookieHash})` : "";
   if (h?.outcome === "rejected") {
@@ -76,10 +113,6 @@ function rawPeerFindings(c: PeerCheck, ctx: PeerContext): Finding[] {
     found.push(at("handshake", "warn", `handshake with ${node} not completed: ${h.reason}`, h.outcome === "skipped" ? "set RELEASE_COOKIE to check the cookie too" : "is the distribution TLS, or an older OTP than 23?"));
   } else if (h?.outcome === "accepted" && ctx.distribution === "name" && h.peerName !== node) {
     found.push(at("node_name", "fail", `the node at ${c.ip} calls itself ${h.peerName}, but peers dial ${node}; Erlang compares node names as atoms`, "let the entrypoint set RELEASE_NODE on every task (canonical IP, no env.sh override)"));
-  }
-  if (found.every((f) => f.severity !== "fail")) {
-    const cookie = h?.outcome === "accepted" ? "handshake ok, same cookie" : "reachable";
-    found.unshift(at("peer", "ok", `${node}: epmd ok, registered on port ${port}, ${cookie}`));
   }
   return found;
 }

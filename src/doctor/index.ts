@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import { configError, expected, usageError } from "../errors.ts";
 import { writeFd, type Logger } from "../log.ts";
 import { envShOverrides } from "../release-files.ts";
+import { networkStep } from "../network/index.ts";
 import { releaseVariables } from "../release-env.ts";
 import { addressStep, peersStep, type Self } from "../steps.ts";
 import { checkAll, type Target } from "./check.ts";
@@ -53,10 +54,11 @@ async function findPeers(input: DoctorInput, self: Self, given?: string[]): Prom
 export async function runDoctor(input: DoctorInput): Promise<number> {
   const { config, env } = input;
   const { format, peers: given } = options(input.line);
+  const epmdless = networkStep(config, input.log);
   const self = await addressStep(config, env, input.log);
   const peers = await findPeers(input, self, given);
   const family = self.node ? self.address?.family : undefined;
-  const vars = releaseVariables({ distribution: config.distribution, node: self.node, family, distPort: config.distPort, env });
+  const vars = releaseVariables({ distribution: config.distribution, node: self.node, family, distPort: config.distPort, epmdless, env });
   const cookie = readCookie(env, config.binDir);
   const epmdPort = epmdPortFrom(env);
   const findings = localFindings({
@@ -67,12 +69,16 @@ export async function runDoctor(input: DoctorInput): Promise<number> {
     cookie,
     overrides: envShOverrides(config.binDir),
     distPort: config.distPort,
+    withoutEpmd: epmdless !== undefined,
     epmdPort,
     peers: peers.source,
   });
   const ownIp = self.address?.ip;
   const targets: Target[] = [...(ownIp ? [{ ip: ownIp, self: true }] : []), ...peers.ips.filter((ip) => ip !== ownIp).map((ip) => ({ ip, self: false }))];
-  const checks = await checkAll(targets, { basename: self.basename, epmdPort, timeoutMs: STEP_MS, cookie: cookie.value, doctorHost: ownIp ?? "127.0.0.1" }, { concurrency: CONCURRENCY, budgetMs: BUDGET_MS });
+  // Without EPMD the pinned port is dialed directly; with EPMD and one pinned port, it tells a peer without EPMD apart.
+  const pinned = config.distPort && config.distPort.min === config.distPort.max ? config.distPort.min : undefined;
+  const ctx = { basename: self.basename, epmdPort, timeoutMs: STEP_MS, cookie: cookie.value, doctorHost: ownIp ?? "127.0.0.1", direct: epmdless?.port, pinned };
+  const checks = await checkAll(targets, ctx, { concurrency: CONCURRENCY, budgetMs: BUDGET_MS });
   const context = { basename: self.basename, epmdPort, distPort: config.distPort, family: self.address?.family, distribution: config.distribution, cookieHash: cookie.sha256 };
   findings.push(...checks.flatMap((c) => peerFindings(c, context)));
   const report: Report = {

@@ -49,6 +49,8 @@ export interface LocalInput {
   cookie: Cookie;
   overrides: EnvShOverride[];
   distPort?: { min: number; max: number };
+  /** Distribution without EPMD (--epmd off) on the one pinned port. */
+  withoutEpmd?: boolean;
   epmdPort: number;
   peers: PeerSource;
 }
@@ -95,6 +97,7 @@ function envShFindings(i: LocalInput): Finding[] {
 }
 
 function distPortFinding(i: LocalInput): Finding {
+  if (i.withoutEpmd && i.distPort) return finding("ok", "dist_port", `distribution without EPMD on port ${i.distPort.min}: the security group needs only TCP ${i.distPort.min} between tasks`);
   if (i.distPort) return finding("ok", "dist_port", `distribution pinned to ${portRange(i.distPort)}: the security group needs TCP ${i.epmdPort} and ${portRange(i.distPort)} between tasks`);
   return finding("ok", "dist_port", `distribution port not pinned: the security group must open TCP ${i.epmdPort} and every port between tasks (or pin one with --dist-port)`);
 }

@@ -27,9 +27,10 @@ export function peerRow(c: PeerCheck): string[] {
   const ip = c.self ? `${c.ip} (this task)` : c.ip;
   if (c.notChecked) return [ip, "not checked", "-", "-", "-"];
   const e = c.epmd!;
-  const epmd = e.ok ? "ok" : e.stage === "connect" ? e.kind : "bad answer";
+  // Without EPMD epmd is only probed: "none" is the healthy answer.
+  const epmd = c.direct !== undefined ? (c.node ? "RUNS (mixed)" : e.ok ? "up" : "none") : e.ok ? "ok" : e.stage === "connect" ? e.kind : "bad answer";
   const others = e.ok ? e.names.filter((n) => n.name !== c.node?.name) : [];
-  const node = !e.ok ? "-" : c.node ? `port ${c.node.port}` : others.length ? `other: ${others[0]!.name}${others.length > 1 ? ` +${others.length - 1}` : ""}` : "none";
+  const node = c.direct !== undefined ? `port ${c.direct}` : !e.ok ? "-" : c.node ? `port ${c.node.port}` : others.length ? `other: ${others[0]!.name}${others.length > 1 ? ` +${others.length - 1}` : ""}` : "none";
   const dist = !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind;
   const h = c.handshake;
   const cookie = !h ? "-" : h.outcome === "accepted" ? "same" : h.outcome === "rejected" ? "DIFFERS" : h.outcome === "refused" ? h.status : h.outcome === "skipped" ? "not tried" : "unknown";

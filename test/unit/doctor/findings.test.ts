@@ -6,6 +6,7 @@ import { exitCodeOf, peerFindings, type Finding, type PeerContext } from "../../
 const ctx: PeerContext = { basename: "shop-abc", epmdPort: 4369, family: 4, distribution: "name", cookieHash: "1a2b3c4d" };
 const names = (...list: [string, number][]) => ({ ok: true as const, names: list.map(([name, port]) => ({ name, port })) });
 const ip = "10.0.0.4";
+const noEpmd = { ok: false as const, stage: "connect" as const, kind: "refused", error: "connection refused (nothing listens there)" };
 const healthy: PeerCheck = { ip, self: false, epmd: names(["shop-abc", 9100]), node: { name: "shop-abc", port: 9100 }, dist: { ok: true }, handshake: { outcome: "accepted", peerName: `shop-abc@${ip}` } };
 
 // [case, check, context overrides, [severity, check, message pattern, fix pattern?][]]
@@ -32,6 +33,13 @@ const cases: [string, PeerCheck, Partial<PeerContext>, [Finding["severity"], str
   ["sname: names are not compared", { ...healthy, handshake: { outcome: "accepted", peerName: "shop-abc@ip-10-0-0-4" } }, { distribution: "sname" }, [["ok", "peer", /handshake ok/]]],
   ["budget ran out", { ip, self: false, notChecked: "the doctor's 8 s budget for peer checks ran out" }, {}, [["fail", "peer", /^not checked: the doctor's 8 s budget/]]],
   ["this task: a failure is only a warning", { ip, self: true, epmd: { ok: false, stage: "connect", kind: "refused", error: "connection refused" } }, {}, [["warn", "epmd", /^this task: cannot reach epmd/, /fine if the release does not run where you run doctor/]]],
+  // Without EPMD (--epmd off): the pinned port is dialed directly; epmd is only probed beside it.
+  ["without EPMD: all good", { ip, self: false, direct: 9100, epmd: noEpmd, dist: { ok: true }, handshake: healthy.handshake }, {}, [["ok", "peer", /^shop-abc@10\.0\.0\.4: port 9100 reachable without EPMD, handshake ok, same cookie$/]]],
+  ["without EPMD: the port dropped", { ip, self: false, direct: 9100, epmd: noEpmd, dist: { ok: false, kind: "timeout", error: "no answer within 1500 ms" } }, {}, [["fail", "dist_port", /cannot reach shop-abc@10\.0\.0\.4 on port 9100, the one port every node listens on without EPMD: no answer/, /allow inbound TCP 9100 between tasks \(the one port needed without EPMD\)/]]],
+  ["without EPMD: the peer runs with it on the same port", { ip, self: false, direct: 9100, epmd: names(["shop-abc", 9100]), node: { name: "shop-abc", port: 9100 }, dist: { ok: true }, handshake: healthy.handshake }, {}, [["fail", "epmd", /runs with EPMD \(registered with the epmd at 10\.0\.0\.4 on port 9100\) and this task without it: this node reaches it on 9100, but it cannot dial this node/, /same ENTRYPOINT_EPMD/]]],
+  ["without EPMD: the peer runs with it on another port", { ip, self: false, direct: 9100, epmd: names(["shop-abc", 41234]), node: { name: "shop-abc", port: 41234 }, dist: { ok: false, kind: "refused", error: "connection refused" } }, {}, [["fail", "epmd", /runs with EPMD \(registered .* on port 41234\) and this task without it; port 9100 is not reachable there: connection refused$/, /same ENTRYPOINT_EPMD/]]],
+  ["with EPMD: none at the peer, but a node answers on our pinned port", { ip, self: false, epmd: { ok: false, stage: "connect", kind: "refused", error: "connection refused" }, pinnedAnswers: true }, { distPort: { min: 9100, max: 9100 } }, [["fail", "epmd", /^no epmd at 10\.0\.0\.4:4369 \(connection refused\), but a node accepts connections on our pinned port 9100: that task runs without EPMD and this one with it/, /same ENTRYPOINT_EPMD/]]],
+  ["with EPMD: none at the peer, nothing on the pinned port either", { ip, self: false, epmd: { ok: false, stage: "connect", kind: "refused", error: "connection refused" }, pinnedAnswers: false }, { distPort: { min: 9100, max: 9100 } }, [["fail", "epmd", /^cannot reach epmd/, /release is not running there/]]],
 ];
 
 for (const [name, check, overrides, want] of cases) {

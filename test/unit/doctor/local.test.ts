@@ -34,6 +34,7 @@ const cases: [string, Partial<LocalInput>, string, "ok" | "warn" | "fail", RegEx
   ["env.sh override", { overrides: [{ file: "/app/releases/0.1.0/env.sh", variable: "RELEASE_NODE" }] }, "env_sh", "fail", /\/app\/releases\/0\.1\.0\/env\.sh sets RELEASE_NODE/, /\$\{RELEASE_NODE:-…\}/],
   ["not pinned", {}, "dist_port", "ok", /not pinned: the security group must open TCP 4369 and every port/],
   ["pinned", { distPort: { min: 9100, max: 9101 } }, "dist_port", "ok", /pinned to 9100-9101: the security group needs TCP 4369 and 9100-9101/],
+  ["without EPMD", { distPort: { min: 9100, max: 9100 }, withoutEpmd: true }, "dist_port", "ok", /^distribution without EPMD on port 9100: the security group needs only TCP 9100 between tasks$/],
   ["peers given", {}, "peers", "ok", /1 peer\(s\) given with --peer/],
   ["peers off", { peers: { kind: "off" } }, "peers", "warn", /--peers is off and no --peer given/, /--peers family/],
   ["peer lookup denied", { peers: { kind: "lookup", strategy: "family", count: 0, problem: { message: "x", action: "ecs:DescribeTasks", code: "AccessDeniedException" } } }, "peers", "fail", /the IAM action ecs:DescribeTasks was denied/, /add ecs:DescribeTasks to the task role/],
