@@ -17,6 +17,10 @@ export interface ClusterCase {
   addresses: string[];
   ipv6: boolean;
   env?: Record<string, string>;
+  /** false: no epmd is started in the task namespaces (distribution without EPMD). */
+  epmd?: boolean;
+  /** Extra environment of the runner's own `bin/shop rpc` calls (e.g. the flags that reach a node without EPMD). */
+  rpcEnv?: Record<string, string>;
   /** Extra checks while the cluster is up. */
   whileUp?: (running: Running[]) => Promise<void> | void;
 }
@@ -54,12 +58,12 @@ export async function runCluster(c: ClusterCase): Promise<ClusterTimes> {
   const running: Running[] = [];
   let fake: Proc | undefined;
   try {
-    await Promise.all(net.tasks.map(startEpmd));
+    if (c.epmd !== false) await Promise.all(net.tasks.map(startEpmd));
     const shared = await startSharedFake(net);
     fake = shared.proc;
     await startStaggered(net.tasks, { ...ecsEnv(shared.uri), ...c.env }, running);
     await checkDiscovery(running);
-    const formed = await waitForCluster(running, c.ipv6);
+    const formed = await waitForCluster(running, c.ipv6, c.rpcEnv);
     for (const r of running) checkBoot(r);
     await c.whileUp?.(running);
     const stopMs = [];
@@ -103,7 +107,7 @@ async function checkDiscovery(running: Running[]): Promise<void> {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Waits for each node's own "cluster now" line, then asks every node for its Node.list(); times are ms since the first start. */
-async function waitForCluster(running: Running[], ipv6: boolean): Promise<Omit<ClusterTimes, "stopMs">> {
+async function waitForCluster(running: Running[], ipv6: boolean, rpcEnv: Record<string, string> = {}): Promise<Omit<ClusterTimes, "stopMs">> {
   const t0 = running[0]!.startedAt;
   const all = running.map((r) => nodeOf(r.task.ip)).sort();
   const others = (r: Running) => all.filter((n) => n !== nodeOf(r.task.ip)).join(",");
@@ -111,7 +115,7 @@ async function waitForCluster(running: Running[], ipv6: boolean): Promise<Omit<C
   const seen = await Promise.all(running.map((r) => waitForOutput(r.proc, complete(r), 30_000)));
   await Promise.all(
     running.map((r) =>
-      waitUntil(`${r.task.ns} to list its peers`, 15_000, async () => ((await nodeList(r.task, ipv6)).join() === others(r) ? true : undefined), 200),
+      waitUntil(`${r.task.ns} to list its peers`, 15_000, async () => ((await nodeList(r.task, ipv6, nodeOf(r.task.ip), rpcEnv)).join() === others(r) ? true : undefined), 200),
     ),
   );
   return { formedMs: Math.max(...seen) - t0, lastStartMs: running.at(-1)!.startedAt - t0, confirmedMs: performance.now() - t0 };

@@ -77,8 +77,8 @@ export function startTask(task: Task, ecs: Record<string, string>): Promise<Runn
  * Evaluates Elixir on a running node with `bin/shop rpc`. The rpc starts a hidden node of its own,
  * so it needs the target's name, `name` distribution, the cookie, and the same -proto_dist.
  */
-export async function rpc(task: Task, expr: string, ipv6: boolean, node = nodeOf(task.ip)): Promise<string> {
-  const env = cleanEnv({ RELEASE_NODE: node, RELEASE_DISTRIBUTION: "name", RELEASE_COOKIE: COOKIE });
+export async function rpc(task: Task, expr: string, ipv6: boolean, node = nodeOf(task.ip), extra: Record<string, string> = {}): Promise<string> {
+  const env = cleanEnv({ RELEASE_NODE: node, RELEASE_DISTRIBUTION: "name", RELEASE_COOKIE: COOKIE, ...extra });
   if (ipv6) env.ELIXIR_ERL_OPTIONS = "-proto_dist inet6_tcp";
   const result = await runToEnd(`rpc ${task.ns}`, "ip", ["netns", "exec", task.ns, join(RELEASE, "bin", "shop"), "rpc", expr], env);
   if (result.code !== 0) throw new Error(`bin/shop rpc in ${task.ns} exited ${result.code ?? result.signal}: ${result.output}`);
@@ -86,7 +86,7 @@ export async function rpc(task: Task, expr: string, ipv6: boolean, node = nodeOf
 }
 
 /** The other nodes a node is connected to, sorted. */
-export async function nodeList(task: Task, ipv6: boolean, node = nodeOf(task.ip)): Promise<string[]> {
-  const out = await rpc(task, `IO.puts(Enum.join(Enum.sort(Node.list()), ","))`, ipv6, node);
+export async function nodeList(task: Task, ipv6: boolean, node = nodeOf(task.ip), extra: Record<string, string> = {}): Promise<string[]> {
+  const out = await rpc(task, `IO.puts(Enum.join(Enum.sort(Node.list()), ","))`, ipv6, node, extra);
   return out.split(",").filter(Boolean);
 }
