@@ -53,6 +53,11 @@ test("the user's ELIXIR_ERL_OPTIONS come first and stay; EPMD on (the default) a
   const on = await boot(["my_app", "start"], { ENTRYPOINT_DIST_PORT: "9100" });
   assert.is(on.stdout, `start|${PINNED}\n`);
   assert.not.match(on.stderr, "EPMD");
+  // With EPMD too, stop, restart and pid start a hidden node: the release holds the pinned port (else eaddrinuse).
+  for (const word of ["stop", "restart", "pid"]) {
+    const op = await boot(["my_app", word], { ENTRYPOINT_DIST_PORT: "9100" });
+    assert.is(op.stdout, `${word}|unset\n`, word);
+  }
 });
 
 const refused: [string, string[], Record<string, string>, RegExp][] = [
