@@ -20,6 +20,8 @@ const rows: [string, PeerCheck, string[]][] = [
   ["cookie differs", { ip, self: false, epmd: { ok: true, names: [] }, node: { name: "a", port: 1 }, dist: { ok: true }, handshake: { outcome: "rejected", peerName: "x" } }, [ip, "ok", "port 1", "ok", "DIFFERS"]],
   ["dist dropped", { ip, self: false, epmd: { ok: true, names: [] }, node: { name: "a", port: 1 }, dist: { ok: false, kind: "timeout", error: "e" } }, [ip, "ok", "port 1", "timeout", "-"]],
   ["not checked", { ip, self: false, notChecked: "budget" }, [ip, "not checked", "-", "-", "-"]],
+  ["without EPMD: no epmd there is the healthy answer", { ip, self: false, direct: 9100, epmd: { ok: false, stage: "connect", kind: "refused", error: "e" }, dist: { ok: true }, handshake: { outcome: "accepted", peerName: "x" } }, [ip, "none", "port 9100", "ok", "same"]],
+  ["without EPMD: the peer still runs it", { ip, self: false, direct: 9100, epmd: { ok: true, names: [{ name: "shop-abc", port: 9100 }] }, node: { name: "shop-abc", port: 9100 }, dist: { ok: true } }, [ip, "RUNS (mixed)", "port 9100", "ok", "-"]],
 ];
 for (const [name, check, want] of rows) test(`peerRow: ${name}`, () => assert.equal(peerRow(check), want));
 
