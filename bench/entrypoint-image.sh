@@ -128,5 +128,15 @@ for i in $images; do
   echo "no shell: podman run --entrypoint /bin/sh fails"
 done
 
+echo "--- the init container's whole run: podman run --rm, start to exit, median of 7 interleaved"
+img="localhost/${images%% *}"
+ms() { s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(((e - s) / 1000000)); }
+med() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+for _ in 1 2 3 4 5 6 7; do
+  ms run --network none --entrypoint /usr/local/bin/node "$img" -e 0 >>"$work/t-node"
+  ms run --network none -v "$work/vol-${images%% *}:/ecs-env" -e ENTRYPOINT_APP=shop -e ENTRYPOINT_IP=127.0.0.1 "$img" >>"$work/t-init"
+done
+echo "container with node -e 0: $(med <"$work/t-node") ms; init container (env --output, address given): $(med <"$work/t-init") ms"
+
 echo "--- boot cost of env --output on the image's node"
 "$fs/usr/local/bin/node" "$root/bench/init-container-boot.mjs"
