@@ -124,6 +124,12 @@ for i in $images; do
   [ "$peers" = "my_app-0f3c9e1@10.0.0.2,my_app-0f3c9e1@10.0.0.3" ] || fail "$i: the third task found peers '$peers'"
   echo "metadata + peers (family) through the fake ECS, third task: ECS_PEER_NODES=$peers"
 
+  # Name lookups (glibc's built-in files/dns) and TLS roots (built into Node.js) need no files of the image.
+  probe='require("dns").lookup("localhost", (e, a) => console.log(e ? e.code : a, require("tls").rootCertificates.length))'
+  # shellcheck disable=SC2046
+  set -- $(run --network none --entrypoint /usr/local/bin/node "$img" -e "$probe")
+  [ "$1" = 127.0.0.1 ] || fail "$i: localhost resolves to $1"
+  echo "localhost resolves to $1 (the runtime's /etc/hosts); $2 CA certificates built into node"
   if run --network none --entrypoint /bin/sh "$img" -c true >/dev/null 2>&1; then fail "$i has a shell"; fi
   echo "no shell: podman run --entrypoint /bin/sh fails"
 done
