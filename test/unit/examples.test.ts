@@ -2,8 +2,9 @@
 // promises the init-container path rests on (SPEC §4.11), and agree with each other and with env.sh.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
-import { posix } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, posix } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ENV } from "../../src/options.ts";
 
 interface Container {
@@ -106,6 +107,18 @@ test("Dockerfile: the tarball it copies is the one npm pack makes of this versio
   assert.equal([...dockerfile.matchAll(/^ARG VERSION=(.+)$/gm)].map((m) => m[1]), [pkg.version, pkg.version]);
   assert.match(dockerfile, new RegExp(`^COPY ${pkg.name}-\\$\\{VERSION\\}\\.tgz `, "m"));
   assert.ok(init.image.endsWith(`/${pkg.name}:${pkg.version}`), "the task runs this version's image");
+});
+
+test("docs/image-and-boot.md: its relative links resolve, and it names this version and the snippet's size", () => {
+  const page = read("docs/image-and-boot.md");
+  const docs = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs");
+  for (const [, target] of page.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)) {
+    if (!/^[a-z]+:/.test(target!)) assert.ok(existsSync(join(docs, target!)), `link ${target} from docs/`);
+  }
+  for (const [, v] of page.matchAll(/VERSION=([\w.-]+)/g)) assert.is(v, pkg.version);
+  for (const [, v] of dockerfile.matchAll(/VERSION=([\w.-]+)/g)) assert.is(v, pkg.version);
+  const snippet = statSync(new URL("../../examples/elixir/rel/env.sh.eex", import.meta.url)).size;
+  assert.match(page, `\`env.sh\` snippet (${snippet} bytes)`);
 });
 
 test.run();
