@@ -10,7 +10,9 @@
 # Then, per image: `env` prints the variables; `env --output` into a mounted directory writes the
 # file; the default CMD with the task definition's variables; one network namespace holding the
 # fake ECS (the image's own `fake-metadata`) and three init containers with ENTRYPOINT_PEERS=family;
-# no shell in the image. Last, the boot cost of `env --output` on the image's node
+# no shell in the image. With mmdebstrap and mix: a whole task, the init container and then an app
+# image without Node.js (a Debian runner and the e2e release of the init-container path) whose
+# release sources the file. Last, the boot cost of `env --output` on the image's node
 # (bench/init-container-boot.mjs).
 # Needs root, podman, strip, ldd, npm, and the npm registry (node@$NODE_MAJOR). NODE_MAJOR: 22 (default) or 24.
 # PODMAN_RUN_FLAGS: extra `podman run` flags a sandboxed host may need (e.g. "--runtime runc
@@ -133,6 +135,59 @@ for i in $images; do
   if run --network none --entrypoint /bin/sh "$img" -c true >/dev/null 2>&1; then fail "$i has a shell"; fi
   echo "no shell: podman run --entrypoint /bin/sh fails"
 done
+
+# A whole task, when mmdebstrap and the e2e toolchain are there: the app image is a Debian runner
+# (built like bench/image-size.sh's) with the e2e release of the init-container path
+# (examples/elixir/rel/env.sh.eex, no bin/entrypoint) and no Node.js; the init container writes
+# the file, then the app container starts its release, which sources it.
+if command -v mmdebstrap >/dev/null && command -v mix >/dev/null; then
+  echo "--- a task: the init container, then the app container (no Node.js in its image)"
+  "$root/test/e2e/build-release.sh" >/dev/null 2>&1 || fail "test/e2e/build-release.sh"
+  mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+    --include=libstdc++6,openssl,libncurses5,locales,ca-certificates \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/info/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+    --dpkgopt='path-exclude=/usr/share/groff/*' --dpkgopt='path-exclude=/usr/share/lintian/*' \
+    --customize-hook='sed -i "/en_US.UTF-8/s/^# //g" "$1/etc/locale.gen" && chroot "$1" locale-gen >/dev/null' \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+    bookworm "$work/runner.tar" "deb http://deb.debian.org/debian bookworm main" \
+    "deb http://deb.debian.org/debian-security bookworm-security main" >/dev/null 2>&1
+  podman import -q "$work/runner.tar" localhost/ep-init-runner >/dev/null
+  images="$images ep-init-runner ep-init-app"
+  mkdir "$work/app"
+  cp -a "$root/test/e2e/app/_build/prod/rel/shop-app-only" "$work/app/rel"
+  printf '%s\n' 'FROM localhost/ep-init-runner' \
+    'ENV LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    'WORKDIR /app' 'COPY --chown=nobody:root rel ./' 'USER nobody' 'CMD ["/app/bin/shop", "start"]' >"$work/app/Containerfile"
+  podman build -q --pull=never --isolation chroot -f "$work/app/Containerfile" -t localhost/ep-init-app "$work/app" >/dev/null
+  for i in ep-init-runner ep-init-app; do
+    printf '%-32s %-10s %s\n' "$i" "$(mb "$(podman image inspect -f '{{.Size}}' "localhost/$i")")" \
+      "$(mb "$(podman save -q --format oci-archive "localhost/$i" | wc -c)") compressed"
+  done
+  app=localhost/ep-init-app
+  if run --network none --entrypoint /bin/sh "$app" -c 'command -v node' >/dev/null 2>&1; then fail "the app image has node"; fi
+  echo "the app image has no node on PATH"
+  if out=$(run --network none -e RELEASE_COOKIE=image-check "$app" 2>&1); then fail "the app started without the file"; else code=$?; fi
+  echo "without the file the release stops, exit $code: $(echo "$out" | cut -c1-90)…"
+  img="localhost/${images%% *}"
+  mkdir "$work/task-volume"
+  # shellcheck disable=SC2086
+  fake=$(podman run -d ${PODMAN_RUN_FLAGS:-} --network none "$img" fake-metadata --port 41235 --family shop --quiet)
+  sleep 1
+  run --network "container:$fake" -v "$work/task-volume:/ecs-env" -e ENTRYPOINT_APP=shop -e ENTRYPOINT_GIT_SHA=0f3c9e1 \
+    -e ECS_CONTAINER_METADATA_URI_V4=http://127.0.0.1:41235/v4/fake-container "$img" 2>/dev/null || fail "the init container"
+  # shellcheck disable=SC2086
+  c=$(podman run -d ${PODMAN_RUN_FLAGS:-} --network "container:$fake" -v "$work/task-volume:/ecs-env:ro" -e RELEASE_COOKIE=image-check "$app")
+  sleep 4
+  echo "app container PID 1: $(podman top "$c" pid user comm | sed -n 2p | tr -s ' ')"
+  echo "rpc: $(podman exec "$c" /app/bin/shop rpc 'IO.inspect(node())' 2>&1)"
+  podman stop -t 20 "$c" >/dev/null
+  echo "exit status after podman stop: $(podman inspect -f '{{.State.ExitCode}}' "$c")"
+  podman rm "$c" >/dev/null
+  podman rm -f "$fake" >/dev/null
+  fake=""
+fi
 
 echo "--- the init container's whole run: podman run --rm, start to exit, median of 7 interleaved"
 img="localhost/${images%% *}"
