@@ -66,7 +66,7 @@ if command -v mmdebstrap >/dev/null; then
     "deb http://deb.debian.org/debian-security bookworm-security main" >/dev/null 2>&1
   podman import -q "$work/standin.tar" localhost/ep-node-standin >/dev/null
   cp "$root/examples/init-container/Dockerfile" "$work/ctx/"
-  podman build -q --pull=never --network host --isolation chroot --build-arg NODE_IMAGE=localhost/ep-node-standin \
+  podman build -q --layers=false --pull=never --network host --isolation chroot --build-arg NODE_IMAGE=localhost/ep-node-standin \
     --build-arg VERSION="$version" -t localhost/ep-entrypoint-dockerfile "$work/ctx" >/dev/null 2>"$work/build.log" ||
     { cat "$work/build.log" >&2; fail "podman build of examples/init-container/Dockerfile"; }
   images="$images ep-entrypoint-dockerfile"
@@ -160,7 +160,7 @@ if command -v mmdebstrap >/dev/null && command -v mix >/dev/null; then
   printf '%s\n' 'FROM localhost/ep-init-runner' \
     'ENV LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     'WORKDIR /app' 'COPY --chown=nobody:root rel ./' 'USER nobody' 'CMD ["/app/bin/shop", "start"]' >"$work/app/Containerfile"
-  podman build -q --pull=never --isolation chroot -f "$work/app/Containerfile" -t localhost/ep-init-app "$work/app" >/dev/null
+  podman build -q --layers=false --pull=never --isolation chroot -f "$work/app/Containerfile" -t localhost/ep-init-app "$work/app" >/dev/null
   for i in ep-init-runner ep-init-app; do
     printf '%-32s %-10s %s\n' "$i" "$(mb "$(podman image inspect -f '{{.Size}}' "localhost/$i")")" \
       "$(mb "$(podman save -q --format oci-archive "localhost/$i" | wc -c)") compressed"
