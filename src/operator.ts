@@ -1,4 +1,6 @@
-// `bin/<release> rpc|remote|stop|restart|pid` start a second, hidden node inside the task that only dials the running release.
+// `bin/<release> rpc|remote|stop|restart|pid` start a second, hidden node inside the task that only dials the
+// running release: Elixir's release start script runs `remote` as a remsh, `rpc` with --rpc-eval, and
+// `stop`, `restart`, `pid` as rpc calls of System.stop/0, System.restart/0 and System.pid/0.
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 

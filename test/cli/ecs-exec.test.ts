@@ -71,16 +71,17 @@ async function awsCalls(uri: string): Promise<number> {
   return Object.values(counts).reduce((sum, apis) => sum + Object.values(apis).reduce((a, b) => a + b, 0), 0);
 }
 
-test("rpc and remote: no peer lookup and no pinned port (the release holds it); a boot of the release keeps both", async () => {
+test("rpc, remote, stop, restart, pid: no peer lookup and no pinned port (the release holds it); a boot of the release keeps both", async () => {
   const fake = await startFakeMetadata([]);
   const env = { ECS_CONTAINER_METADATA_URI_V4: fake.uri, ENTRYPOINT_DIST_PORT: "9100", ENTRYPOINT_PEERS: "family", AWS_ENDPOINT_URL: new URL(fake.uri).origin, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
   try {
-    for (const word of ["rpc", "remote"]) {
+    // Every command of the start script that starts a hidden node to reach the running release.
+    for (const word of ["rpc", "remote", "stop", "restart", "pid"]) {
       const r = await runProgram(join(bin, "entrypoint"), ["my_app", word], { env });
       assert.is(r.code, 0, r.stderr);
       assert.is(r.stdout.split("\n")[1], "", `${word}: ELIXIR_ERL_OPTIONS`);
     }
-    assert.is(await awsCalls(fake.uri), 0, "AWS calls of rpc/remote");
+    assert.is(await awsCalls(fake.uri), 0, "AWS calls of the operator commands");
     const boot = await runProgram(join(bin, "entrypoint"), ["my_app", "start"], { env });
     assert.is(boot.code, 0, boot.stderr);
     assert.match(boot.stdout.split("\n")[1]!, "-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9100");
