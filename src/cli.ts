@@ -60,17 +60,34 @@ function readOption(argv: readonly string[], i: number, line: CommandLine): numb
     if (eq > 0) throw usageError(`option ${spec.flag} takes no value, got ${JSON.stringify(arg)}`);
   } else if (eq > 0) {
     value = arg.slice(eq + 1);
+    if (value === "") throw usageError(missingValue(spec, { kind: "empty", written: arg }));
   } else {
-    if (i + 1 >= argv.length) throw usageError(`option ${spec.flag} needs a value (${spec.value})`);
+    if (i + 1 >= argv.length) throw usageError(missingValue(spec, { kind: "last" }));
     value = argv[++last]!;
+    if (value === "") throw usageError(missingValue(spec, { kind: "empty", written: `${spec.flag} ""` }));
     // "--app --" or "--basename --help": the value is missing, not "--".
-    if (value.startsWith("-")) {
-      throw usageError(`option ${spec.flag} needs a value (${spec.value}), got the flag-like word ${JSON.stringify(value)}; a value that starts with "-" is written ${spec.flag}=VALUE`);
-    }
+    if (value.startsWith("-")) throw usageError(missingValue(spec, { kind: "flag", next: value }));
   }
   if (spec.repeatable) (line.repeated[spec.key] ??= []).push(value);
   else line.flags[spec.key] = value;
   return last;
+}
+
+// Where an empty or missing value usually comes from: a CI or shell variable that is not set in that step.
+const EXAMPLE_VARIABLE: Record<string, string> = { sha: "GITHUB_SHA", app: "APP_NAME" };
+
+export type Missing = { kind: "empty"; written: string } | { kind: "last" } | { kind: "flag"; next: string };
+
+/** `--sha "$GITHUB_SHA"` with the variable unset gives an empty word; unquoted, the word is gone and the next one is taken. */
+export function missingValue(spec: OptionSpec, missing: Missing): string {
+  const v = EXAMPLE_VARIABLE[spec.key] ?? "VARIABLE";
+  const fix = `set the variable, or leave ${spec.flag} out`;
+  if (missing.kind === "empty") {
+    return `option ${spec.flag} got an empty value (${missing.written}); an empty value usually comes from a variable that is not set where this runs, e.g. ${spec.flag} "$${v}" with ${v} unset: ${fix}`;
+  }
+  const what = missing.kind === "last" ? "it is the last word" : `the next word is ${JSON.stringify(missing.next)}`;
+  const dash = missing.kind === "flag" ? `; a value that starts with "-" is written ${spec.flag}=VALUE` : "";
+  return `option ${spec.flag} needs a value (${spec.value}), but ${what}; an unquoted variable that is not set drops out of the command line, e.g. ${spec.flag} $${v} with ${v} unset: ${fix}${dash}`;
 }
 
 /**

@@ -127,9 +127,31 @@ test("a flag whose value is missing or looks like a flag: 64 naming the flag; th
   for (const args of [["--app", "--", "print-pid"], ["--basename", "--", "print-pid"], ["--app", "--quiet", "print-pid"]]) {
     const r = await runEntrypoint(["--ip", "10.0.0.1", "--bin-dir", FIXTURES, ...args]);
     assert.is(r.code, 64, `${args}: ${r.stderr}`);
-    assert.match(r.stderr, `option ${args[0]} needs a value (NAME), got the flag-like word ${JSON.stringify(args[1])}`);
+    assert.match(r.stderr, `option ${args[0]} needs a value (NAME), but the next word is ${JSON.stringify(args[1])}`);
     assert.is(r.stdout, "");
   }
+});
+
+// "--sha $GITHUB_SHA" in a workflow step where GITHUB_SHA is not set: quoted it is "", unquoted the word is gone.
+const EMPTY: [string, string[], RegExp][] = [
+  ["quoted, unset", ["--sha", ""], /^entrypoint: error: option --sha got an empty value \(--sha ""\); an empty value usually comes from a variable that is not set where this runs, e.g. --sha "\$GITHUB_SHA" with GITHUB_SHA unset: set the variable, or leave --sha out\n$/],
+  ["--sha=, unset", ["--sha="], /^entrypoint: error: option --sha got an empty value \(--sha=\); .* --sha "\$GITHUB_SHA" with GITHUB_SHA unset/],
+  ["unquoted, unset", ["--sha", "--app", "shop"], /^entrypoint: error: option --sha needs a value \(SHA\), but the next word is "--app"; an unquoted variable that is not set drops out of the command line, e.g. --sha \$GITHUB_SHA with GITHUB_SHA unset: set the variable, or leave --sha out; a value that starts with "-" is written --sha=VALUE\n$/],
+  ["an empty --basename", ["--basename="], /^entrypoint: error: option --basename got an empty value \(--basename=\); .* --basename "\$VARIABLE" with VARIABLE unset/],
+];
+for (const [what, args, message] of EMPTY) {
+  test(`an empty or missing flag value (${what}): 64, naming the flag and where such values come from`, async () => {
+    const r = await runEntrypoint(["--ip", "10.0.0.1", "--app", "shop", "--bin-dir", FIXTURES, ...args, "print-pid"]);
+    assert.is(r.code, 64, r.stderr);
+    assert.match(r.stderr, message);
+    assert.is(r.stdout, "", "the command ran");
+  });
+}
+
+test("install --sha with an empty value: 64, nothing written", async () => {
+  const r = await runEntrypoint(["install", "/nonexistent-dir-for-test/entrypoint", "--app", "shop", "--sha", ""]);
+  assert.is(r.code, 64, r.stderr);
+  assert.match(r.stderr, 'option --sha got an empty value (--sha "")');
 });
 
 test('a basename that starts with "-" (erl would take it for a flag): 78', async () => {
@@ -140,13 +162,13 @@ test('a basename that starts with "-" (erl would take it for a flag): 78', async
   }
 });
 
-test("an empty ENTRYPOINT_APP or --app \"\" is an error (78), not a silent fallback; an empty ENTRYPOINT_GIT_SHA still counts as unset", async () => {
+test("an empty ENTRYPOINT_APP (78) or --app \"\" (64) is an error, not a silent fallback; an empty ENTRYPOINT_GIT_SHA still counts as unset", async () => {
   const env = await runEntrypoint(["--ip", "10.0.0.1", "--bin-dir", FIXTURES, "print-pid"], { env: { ENTRYPOINT_APP: "" } });
   assert.is(env.code, 78, env.stderr);
   assert.match(env.stderr, "entrypoint: error: ENTRYPOINT_APP is empty; give the release name");
   const flag = await runEntrypoint(["--ip", "10.0.0.1", "--app", "", "--bin-dir", FIXTURES, "print-pid"], { env: { ENTRYPOINT_APP: "shop" } });
-  assert.is(flag.code, 78);
-  assert.match(flag.stderr, "--app is empty");
+  assert.is(flag.code, 64);
+  assert.match(flag.stderr, 'option --app got an empty value (--app "")');
   const sha = await runEntrypoint([...BOOT, "print-pid"], { env: { ENTRYPOINT_GIT_SHA: "" } });
   assert.is(sha.code, 0, sha.stderr);
 });

@@ -26,9 +26,14 @@ for (const [argv, want] of cases) {
 
 const errors: [string[], RegExp][] = [
   [["--nope", "server"], /unknown option "--nope"/],
-  [["--app"], /--app needs a value/],
-  [["--app", "--", "server"], /--app needs a value \(NAME\), got the flag-like word "--"/],
-  [["--basename", "--help", "server"], /--basename needs a value \(NAME\), got the flag-like word "--help"/],
+  [["--app"], /--app needs a value \(NAME\), but it is the last word; an unquoted variable/],
+  [["--app", "--", "server"], /--app needs a value \(NAME\), but the next word is "--"/],
+  [["--basename", "--help", "server"], /--basename needs a value \(NAME\), but the next word is "--help"/],
+  [["--sha", "", "server"], /option --sha got an empty value \(--sha ""\).* --sha "\$GITHUB_SHA" with GITHUB_SHA unset/],
+  [["--sha=", "server"], /option --sha got an empty value \(--sha=\)/],
+  [["--sha", "--app", "x", "server"], /option --sha needs a value \(SHA\), but the next word is "--app"; .* --sha \$GITHUB_SHA with GITHUB_SHA unset/],
+  [["doctor", "--peer="], /option --peer got an empty value/],
+  [["install", "x", "--app", ""], /option --app got an empty value/],
   [["--quiet=1", "server"], /takes no value/],
   [["--format", "json", "server"], /unknown option "--format"/],
   [["env", "--port", "1"], /unknown option "--port" for "env"/],
