@@ -21,8 +21,11 @@ export interface PeerContext {
   cookieHash?: string;
 }
 
-/** Exit 0 when nothing blocks clustering, 1 otherwise. */
-export const exitCodeOf = (findings: readonly Finding[]) => (findings.some((f) => f.severity === "fail") ? 1 : 0);
+/** Exit 0 when at least one peer was checked and nothing blocks clustering, 1 otherwise: a doctor that checked no peer cannot say all is well. */
+export const exitCodeOf = (findings: readonly Finding[], peersChecked: number) => (peersChecked === 0 || findings.some((f) => f.severity === "fail") ? 1 : 0);
+
+/** Peers other than this task whose checks ran. */
+export const checkedPeers = (checks: readonly PeerCheck[]) => checks.filter((c) => !c.self && !c.notChecked).length;
 
 export const portRange = (r: { min: number; max: number }) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`);
 

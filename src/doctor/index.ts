@@ -11,7 +11,7 @@ import { releaseVariables } from "../release-env.ts";
 import { addressStep, peersStep, type Self } from "../steps.ts";
 import { checkAll, type Target } from "./check.ts";
 import { epmdPortFrom } from "./epmd.ts";
-import { exitCodeOf, peerFindings } from "./findings.ts";
+import { checkedPeers, exitCodeOf, peerFindings } from "./findings.ts";
 import { localFindings, readCookie, type PeerSource } from "./local.ts";
 import { renderJson, renderText, type Report } from "./render.ts";
 
@@ -81,15 +81,17 @@ export async function runDoctor(input: DoctorInput): Promise<number> {
   const checks = await checkAll(targets, ctx, { concurrency: CONCURRENCY, budgetMs: BUDGET_MS });
   const context = { basename: self.basename, epmdPort, distPort: config.distPort, family: self.address?.family, distribution: config.distribution, cookieHash: cookie.sha256 };
   findings.push(...checks.flatMap((c) => peerFindings(c, context)));
+  const peersChecked = checkedPeers(checks);
   const report: Report = {
     node: self.preset ?? self.node,
     basename: self.basename,
     address: self.address && { ...self.address, from: self.source },
     cookie: cookie.source && cookie.sha256 ? { source: cookie.source, sha256: cookie.sha256 } : undefined,
     epmdPort,
+    peersChecked,
     findings,
     peers: checks,
-    exitCode: exitCodeOf(findings),
+    exitCode: exitCodeOf(findings, peersChecked),
   };
   writeFd(1, format === "json" ? renderJson(report) : renderText(report));
   return report.exitCode;

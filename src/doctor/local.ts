@@ -104,7 +104,9 @@ function distPortFinding(i: LocalInput): Finding {
 
 function peersFinding(p: PeerSource): Finding {
   if (p.kind === "given") return finding(p.count ? "ok" : "warn", "peers", `${p.count} peer(s) given with --peer (no lookup)`);
-  if (p.kind === "off") return finding("warn", "peers", "no peers to check: --peers is off and no --peer given", "pass --peer <another task's IP>, or --peers family");
+  if (p.kind === "off") {
+    return finding("warn", "peers", "no peer was checked: peer discovery is off (--peers off, ENTRYPOINT_PEERS unset) and no --peer was given", "give a peer source: --peers family (or service:NAME, tags; ENTRYPOINT_PEERS in the task definition), or --peer ADDR (another task's IP, repeatable)");
+  }
   if (p.kind === "no-basename") return finding("warn", "peers", "no peer lookup: no node basename", "pass --app");
   const denied = p.problem?.action && /AccessDenied|NotAuthorized|Unauthorized/.test(p.problem.code ?? "");
   if (denied) return finding("fail", "peers", `peer lookup (${p.strategy}): the IAM action ${p.problem!.action} was denied`, `add ${p.problem!.action} to the task role (with ecs:ListTasks and ecs:DescribeTasks; tag:GetResources for tags)`);

@@ -10,6 +10,8 @@ export interface Report {
   /** Where the cookie comes from and its short hash; never the cookie. */
   cookie?: { source: string; sha256: string };
   epmdPort: number;
+  /** Peers other than this task that were checked; 0 means the report says nothing about clustering. */
+  peersChecked: number;
   findings: Finding[];
   peers: PeerCheck[];
   exitCode: number;
@@ -54,7 +56,7 @@ export function renderText(report: Report): string {
     lines.push("", ...table([head, ...r.peers.map(peerRow)]), "", ...perPeer.map(findingLine));
   }
   const count = (s: Finding["severity"]) => r.findings.filter((f) => f.severity === s).length;
-  const verdict = r.exitCode === 0 ? "nothing blocks clustering" : "clustering is blocked";
+  const verdict = count("fail") > 0 ? "clustering is blocked" : r.peersChecked === 0 ? "no peer was checked, so this does not show that the nodes can cluster" : "nothing blocks clustering";
   lines.push("", `${verdict}: ${count("fail")} fail, ${count("warn")} warn, ${count("ok")} ok (exit ${r.exitCode})`);
   return lines.join("\n") + "\n";
 }

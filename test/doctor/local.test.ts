@@ -30,7 +30,25 @@ test("cookie from releases/COOKIE: its source and short hash, never its value", 
   const hash = createHash("sha256").update(FILE_COOKIE).digest("hex").slice(0, 8);
   assert.match(r.stdout, `ok    cookie     the cookie comes from ${join(dir, "releases", "COOKIE")} (new with each build unless mix.exs sets :cookie); sha256 ${hash}`);
   assert.not.ok((r.stdout + r.stderr).includes(FILE_COOKIE));
-  assert.is(r.code, 0, r.stdout);
+  assert.not.match(r.stdout, "FAIL", r.stdout);
+});
+
+// The team whose nodes never meet because peers are off must not read "nothing blocks clustering".
+test("no peer source (peers off, no --peer): a WARN that no peer was checked and how to give one; exit 1, never 'nothing blocks clustering'", async () => {
+  const env = { RELEASE_COOKIE: "c" };
+  const text = await doctor([], env);
+  assert.is(text.code, 1, text.stdout);
+  assert.match(text.stdout, "WARN  peers      no peer was checked: peer discovery is off (--peers off, ENTRYPOINT_PEERS unset) and no --peer was given; fix: give a peer source: --peers family (or service:NAME, tags; ENTRYPOINT_PEERS in the task definition), or --peer ADDR");
+  assert.match(text.stdout, /\nno peer was checked, so this does not show that the nodes can cluster: 0 fail, \d+ warn, \d+ ok \(exit 1\)\n$/);
+  assert.not.match(text.stdout, "nothing blocks clustering");
+  const json = await doctor(["--format", "json"], env);
+  assert.is(json.code, 1, json.stdout);
+  const doc = JSON.parse(json.stdout);
+  assert.equal([doc.ok, doc.exitCode, doc.peersChecked], [false, 1, 0]);
+  const peers = doc.findings.find((f: { check: string }) => f.check === "peers");
+  assert.equal([peers.severity, peers.message.startsWith("no peer was checked")], ["warn", true]);
+  assert.match(peers.fix, "--peers family");
+  assert.match(peers.fix, "--peer ADDR");
 });
 
 test("no cookie anywhere: a failing finding, exit 1", async () => {

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { PeerCheck } from "../../../src/doctor/check.ts";
-import { exitCodeOf, peerFindings, type Finding, type PeerContext } from "../../../src/doctor/findings.ts";
+import { checkedPeers, exitCodeOf, peerFindings, type Finding, type PeerContext } from "../../../src/doctor/findings.ts";
 
 const ctx: PeerContext = { basename: "shop-abc", epmdPort: 4369, family: 4, distribution: "name", cookieHash: "1a2b3c4d" };
 const names = (...list: [string, number][]) => ({ ok: true as const, names: list.map(([name, port]) => ({ name, port })) });
@@ -57,7 +57,27 @@ for (const [name, check, overrides, want] of cases) {
 }
 
 const f = (severity: Finding["severity"]): Finding => ({ severity, check: "x", message: "m" });
-const codes: [Finding[], number][] = [[[], 0], [[f("ok"), f("warn")], 0], [[f("ok"), f("fail")], 1], [[f("fail")], 1]];
-for (const [findings, code] of codes) test(`exitCodeOf ${findings.map((x) => x.severity).join(",") || "nothing"} -> ${code}`, () => assert.is(exitCodeOf(findings), code));
+// A doctor that checked no peer cannot say that nothing blocks clustering: 1 even without a failure.
+const codes: [Finding[], number, number][] = [
+  [[], 1, 0],
+  [[f("ok"), f("warn")], 1, 0],
+  [[f("ok"), f("fail")], 1, 1],
+  [[f("fail")], 1, 1],
+  [[], 0, 1],
+  [[f("ok"), f("warn")], 0, 1],
+  [[f("fail")], 0, 1],
+];
+for (const [findings, peers, code] of codes) {
+  test(`exitCodeOf ${findings.map((x) => x.severity).join(",") || "nothing"}, ${peers} peer(s) checked -> ${code}`, () => assert.is(exitCodeOf(findings, peers), code));
+}
+
+const check = (over: Partial<PeerCheck>): PeerCheck => ({ ip: "10.0.0.4", self: false, epmd: { ok: true, names: [] }, ...over });
+const counted: [string, PeerCheck[], number][] = [
+  ["none", [], 0],
+  ["only this task", [check({ self: true })], 0],
+  ["a peer cut off by the budget", [check({ notChecked: "budget" })], 0],
+  ["this task and two peers", [check({ self: true }), check({}), check({ ip: "10.0.0.5" })], 2],
+];
+for (const [name, checks, want] of counted) test(`checkedPeers: ${name} -> ${want}`, () => assert.is(checkedPeers(checks), want));
 
 test.run();

@@ -36,7 +36,7 @@ const cases: [string, Partial<LocalInput>, string, "ok" | "warn" | "fail", RegEx
   ["pinned", { distPort: { min: 9100, max: 9101 } }, "dist_port", "ok", /pinned to 9100-9101: the security group needs TCP 4369 and 9100-9101/],
   ["without EPMD", { distPort: { min: 9100, max: 9100 }, withoutEpmd: true }, "dist_port", "ok", /^distribution without EPMD on port 9100: the security group needs only TCP 9100 between tasks$/],
   ["peers given", {}, "peers", "ok", /1 peer\(s\) given with --peer/],
-  ["peers off", { peers: { kind: "off" } }, "peers", "warn", /--peers is off and no --peer given/, /--peers family/],
+  ["peers off", { peers: { kind: "off" } }, "peers", "warn", /^no peer was checked: peer discovery is off \(--peers off, ENTRYPOINT_PEERS unset\) and no --peer was given$/, /--peers family .*ENTRYPOINT_PEERS.*--peer ADDR/],
   ["peer lookup denied", { peers: { kind: "lookup", strategy: "family", count: 0, problem: { message: "x", action: "ecs:DescribeTasks", code: "AccessDeniedException" } } }, "peers", "fail", /the IAM action ecs:DescribeTasks was denied/, /add ecs:DescribeTasks to the task role/],
   ["peer lookup throttled", { peers: { kind: "lookup", strategy: "family", count: 0, problem: { message: "ecs:ListTasks failed: ThrottlingException: slow down", action: "ecs:ListTasks", code: "ThrottlingException" } } }, "peers", "fail", /failed: ecs:ListTasks failed: ThrottlingException/],
   ["tags found nothing", { peers: { kind: "lookup", strategy: "tags", count: 0 } }, "peers", "warn", /found no other running task; tasks carry tags only when the service sets propagateTags/],

@@ -31,6 +31,7 @@ const report: Report = {
   address: { ip: "10.0.0.3", family: 4, from: "--ip" },
   cookie: { source: "RELEASE_COOKIE", sha256: "1a2b3c4d" },
   epmdPort: 4369,
+  peersChecked: 1,
   findings: [
     { severity: "ok", check: "cookie", message: "RELEASE_COOKIE is set" },
     { severity: "fail", check: "epmd", peer: ip, message: "cannot reach epmd", fix: "open 4369" },
@@ -58,10 +59,25 @@ test("renderText: local findings, the peer table, the peer findings, the verdict
   );
 });
 
+const unchecked = (findings: Report["findings"]): Report => ({ ...report, findings, peers: [], peersChecked: 0, exitCode: 1 });
+const verdicts: [string, Report, string][] = [
+  ["a peer checked, no failure", { ...report, findings: [report.findings[0]!], exitCode: 0 }, "nothing blocks clustering: 0 fail, 0 warn, 1 ok (exit 0)"],
+  ["no peer checked, no failure", unchecked([{ severity: "warn", check: "peers", message: "no peer was checked" }]), "no peer was checked, so this does not show that the nodes can cluster: 0 fail, 1 warn, 0 ok (exit 1)"],
+  ["no peer checked, a failure", unchecked([{ severity: "fail", check: "cookie", message: "no cookie" }]), "clustering is blocked: 1 fail, 0 warn, 0 ok (exit 1)"],
+];
+for (const [name, r, want] of verdicts) {
+  test(`renderText verdict: ${name}`, () => {
+    const text = renderText(r);
+    assert.is(text.trimEnd().split("\n").at(-1), want);
+    if (r.peersChecked === 0) assert.not.match(text, "nothing blocks clustering");
+  });
+}
+
 test("renderJson: one document with ok, the findings and the peers", () => {
   const doc = JSON.parse(renderJson(report));
   assert.is(doc.ok, false);
   assert.is(doc.exitCode, 1);
+  assert.is(doc.peersChecked, 1);
   assert.equal(doc.cookie, { source: "RELEASE_COOKIE", sha256: "1a2b3c4d" });
   assert.is(doc.findings.length, 2);
   assert.is(doc.peers[0].epmd.kind, "timeout");
