@@ -17,13 +17,15 @@ import { runPeers } from "./peers-command.ts";
 import { forOperator, isOperatorCommand } from "./operator.ts";
 import { networkStep } from "./network/index.ts";
 import { resolveCommand } from "./resolve-command.ts";
-import { exitOnStopSignals, relaySignals } from "./signals.ts";
+import { handleSignalsBeforeExec, refuseDebugSignal, relaySignals } from "./signals.ts";
 import { ENV } from "./options.ts";
 
 const selfPath = process.argv[1] ?? "entrypoint";
 
 // Until the config is read, log in the format the environment asks for.
 let log: Logger = createLogger({ format: process.env[ENV.logFormat] === "json" ? "json" : "text", quiet: false, debug: false });
+// As early as can be: SIGUSR1 would otherwise open Node.js's debugger on 127.0.0.1:9229.
+const allowDebugSignal = refuseDebugSignal((signal) => log.warn(`${signal} ignored: without a handler Node.js would open its debugger on it`));
 
 function loadConfig(line: CommandLine): Config {
   const config = buildConfig({ line, env: process.env, baked: BAKED, selfPath, releaseNameIn });
@@ -53,8 +55,11 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<Rel
 async function boot(line: CommandLine): Promise<number> {
   const [command, ...args] = line.command;
   if (command === undefined) throw usageError('missing command: entrypoint [options] [--] <command> [args...], e.g. "entrypoint server"');
-  // A stop request during the boot ends it: the command is never started.
-  const stopHandlers = exitOnStopSignals((signal) => log.warn(`${signal} before the command started: stopping, ${command} is not run`));
+  // A stop request during the boot ends it: the command is never started. Other signals are logged and dropped.
+  const removeBootHandlers = handleSignalsBeforeExec({
+    stop: (signal) => log.warn(`${signal} before the command started: stopping, ${command} is not run`),
+    ignore: (signal) => log.warn(`${signal} before the command started: ignored (${command} starts with the default disposition)`),
+  });
   // 1. Configuration, validated once; a bad value stops here, before any waiting.
   const loaded = loadConfig(line);
   // 1b. Distribution without EPMD: the flags for the release's OTP (the operator's node dials the same port).
@@ -75,7 +80,8 @@ async function boot(line: CommandLine): Promise<number> {
   }
   // From here every forwarded signal waits for the child, which gets it as soon as it exists.
   const relay = relaySignals();
-  stopHandlers();
+  removeBootHandlers();
+  allowDebugSignal();
   log.debug("exec", { path, mode });
   const { spawnAndWait } = loadChunk<typeof import("./spawn.ts")>("spawn");
   return spawnAndWait(target, log, relay);
