@@ -1,30 +1,28 @@
 // What the kernel would refuse, found before process.execve: in Node.js 22-24 a failed execve
-// aborts the process (SIGABRT, a native stack) instead of throwing.
-import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from "node:fs";
+// aborts the process (SIGABRT, a native stack) instead of throwing. Spawn mode runs the same checks.
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { basename, delimiter, join, resolve } from "node:path";
-import { checkElf } from "./elf.ts";
+import { checkElf, ELF_MAGIC } from "./elf.ts";
 import { EntrypointError, EXIT } from "./errors.ts";
+import { fileProblem } from "./file-kind.ts";
 
-export interface ExecTarget {
-  path: string;
-  /** argv as the command will see it; argv[0] is the command as given. */
-  argv: string[];
-  env: NodeJS.ProcessEnv;
-}
+export type { ExecTarget } from "./exec-limits.ts";
 
-// Linux: the bytes of a #! line the kernel reads (BINPRM_BUF_SIZE), the nesting of interpreters it
-// follows, and the longest single argument or environment string (MAX_ARG_STRLEN, NUL included).
+// Linux reads the first 256 bytes of a file for its #! line (BINPRM_BUF_SIZE), and runs at most five
+// scripts in one exec, the command and four interpreters (exec_binprm: a sixth level is ELOOP).
 const HEADER_BYTES = 256;
-const MAX_NESTING = 4;
-export const MAX_STRING = 128 * 1024;
+export const MAX_SCRIPTS = 5;
 
-function readHeader(path: string): Buffer | undefined {
+const fail = (code: number, message: string) => new EntrypointError(code, message);
+
+function readHeader(path: string): Buffer {
   let fd: number;
   try {
     fd = openSync(path, "r");
-  } catch {
-    // Execute-only (no read permission): only the kernel can look inside; let it.
-    return undefined;
+  } catch (err) {
+    // Execute-only: the kernel might run it, but only a look inside can tell, and a failed exec aborts.
+    const uid = process.getuid?.() ?? "?";
+    throw fail(EXIT.notExecutable, `${path}: cannot be read by this user (uid ${uid}: ${(err as NodeJS.ErrnoException).code}), so the entrypoint cannot check that it can be executed; make it readable (chmod a+r ${path})`);
   }
   try {
     const buf = Buffer.alloc(HEADER_BYTES);
@@ -34,16 +32,30 @@ function readHeader(path: string): Buffer | undefined {
   }
 }
 
-const fail = (code: number, message: string) => new EntrypointError(code, message);
+export type Shebang = { interpreter: string; arg: string } | { problem: string; code: number };
+
+/** The #! line as the kernel reads it: interpreter, then the rest of the line as one argument (pure). */
+export function parseShebang(header: Buffer): Shebang {
+  if (!header.subarray(0, 2).equals(Buffer.from("#!"))) {
+    const what = header.length === 0 ? "is empty" : "is neither an ELF binary nor a script with a #! line";
+    return { code: EXIT.notExecutable, problem: `${what}, so it cannot be executed; add a #! line (e.g. #!/bin/sh) or name the real command` };
+  }
+  const text = header.toString("latin1");
+  const end = text.indexOf("\n");
+  const line = (end < 0 ? text : text.slice(0, end)).slice(2).replace(/^[ \t]+/, "").replace(/[ \t]+$/, "");
+  const [interpreter = "", ...rest] = line.split(/[ \t]+/);
+  if (interpreter === "") return { code: EXIT.notExecutable, problem: "its #! line names no interpreter" };
+  if (end < 0 && header.length === HEADER_BYTES && rest.length === 0) return { code: EXIT.notExecutable, problem: `its #! line is longer than ${HEADER_BYTES - 1} bytes` };
+  if (interpreter.endsWith("\r")) {
+    return { code: EXIT.notFound, problem: `its #! line ends with a carriage return (Windows line endings), so the kernel looks for "${interpreter.slice(0, -1)}\\r"; convert the file to LF line endings (dos2unix)` };
+  }
+  return { interpreter, arg: line.slice(interpreter.length).replace(/^[ \t]+/, "") };
+}
 
 function requireFile(path: string, owner: string, what: string): void {
-  let isFile = false;
-  try {
-    isFile = statSync(path).isFile();
-  } catch {
-    throw fail(EXIT.notFound, `${owner}: ${what} ${path} does not exist; install it in the image or change the #! line`);
-  }
-  if (!isFile) throw fail(EXIT.notExecutable, `${owner}: ${what} ${path} is not a file`);
+  const problem = fileProblem(path);
+  if (problem === "missing") throw fail(EXIT.notFound, `${owner}: ${what} ${path} does not exist; install it in the image or change the #! line`);
+  if (problem) throw fail(EXIT.notExecutable, `${owner}: ${what} ${path} ${problem}`);
 }
 
 /** `#!/usr/bin/env NAME`: env looks NAME up on PATH itself; a missing NAME is the usual slim-image failure. */
@@ -66,70 +78,28 @@ function isFile(path: string): boolean {
   }
 }
 
-/** The file is an ELF binary or a #! script whose interpreter exists and can itself be exec'd. */
-export function checkImage(path: string, pathVar: string | undefined, depth = 0): void {
-  const header = readHeader(path);
-  if (header === undefined) return;
-  if (header.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return checkElf(path);
-  if (header.subarray(0, 2).toString("latin1") !== "#!") {
-    const what = header.length === 0 ? "is empty" : "is neither an ELF binary nor a script with a #! line";
-    throw fail(EXIT.notExecutable, `${path}: ${what}, so it cannot be executed; add a #! line (e.g. #!/bin/sh) or name the real command`);
+/**
+ * The file is an ELF program or a chain of #! scripts ending in one, each link a regular, readable,
+ * executable file the kernel would accept. Returns every file the kernel opens for this exec.
+ */
+export function checkImage(path: string, pathVar: string | undefined): string[] {
+  const chain: string[] = [];
+  for (let current = path; ; ) {
+    const header = readHeader(current);
+    if (header.subarray(0, 4).equals(ELF_MAGIC)) {
+      const loader = checkElf(current);
+      return [...chain, current, ...(loader ? [loader] : [])];
+    }
+    const shebang = parseShebang(header);
+    if ("problem" in shebang) throw fail(shebang.code, `${current}: ${shebang.problem}`);
+    chain.push(current);
+    const full = resolve(shebang.interpreter);
+    requireFile(full, current, "its #! interpreter");
+    if (basename(full) === "env" && shebang.arg) checkEnvProgram(current, shebang.arg, pathVar);
+    if (chain.length === MAX_SCRIPTS && "interpreter" in parseShebang(readHeader(full))) {
+      const links = [...chain, full].join(" → ");
+      throw fail(EXIT.notExecutable, `${path}: its #! interpreters nest deeper than Linux follows (${links} → …): at most ${MAX_SCRIPTS} scripts run in one exec, the command and ${MAX_SCRIPTS - 1} interpreters; shorten the chain`);
+    }
+    current = full;
   }
-  const text = header.toString("latin1");
-  const end = text.indexOf("\n");
-  const line = (end < 0 ? text : text.slice(0, end)).slice(2).replace(/^[ \t]+/, "").replace(/[ \t]+$/, "");
-  const [interpreter = "", ...rest] = line.split(/[ \t]+/);
-  if (interpreter === "") throw fail(EXIT.notExecutable, `${path}: its #! line names no interpreter`);
-  if (end < 0 && header.length === HEADER_BYTES && rest.length === 0) throw fail(EXIT.notExecutable, `${path}: its #! line is longer than ${HEADER_BYTES - 1} bytes`);
-  const arg = line.slice(interpreter.length).replace(/^[ \t]+/, "");
-  if (interpreter.endsWith("\r")) {
-    throw fail(EXIT.notFound, `${path}: its #! line ends with a carriage return (Windows line endings), so the kernel looks for "${interpreter.slice(0, -1)}\\r"; convert the file to LF line endings (dos2unix)`);
-  }
-  const full = resolve(interpreter);
-  requireFile(full, path, "its #! interpreter");
-  if (!isExecutable(full)) throw fail(EXIT.notExecutable, `${path}: its #! interpreter ${full} is not executable`);
-  if (depth + 1 > MAX_NESTING) throw fail(EXIT.notExecutable, `${path}: #! interpreters nest more than ${MAX_NESTING} deep`);
-  checkImage(full, pathVar, depth + 1);
-  if (basename(full) === "env" && arg) checkEnvProgram(path, arg, pathVar);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A quarter of the stack limit, between 128 KiB and 6 MiB: what Linux allows for argv + environment. */
-function argLimit(): number {
-  let stack = Infinity;
-  try {
-    const m = /^Max stack size\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "utf8"));
-    if (m && m[1] !== "unlimited") stack = Number(m[1]);
-  } catch {}
-  return Math.max(MAX_STRING, Math.min(6 * 1024 * 1024, stack / 4));
-}
-
-// Room for what the kernel adds for a #! script (interpreter, its argument, the script path).
-const SCRIPT_ROOM = 2 * HEADER_BYTES + 4096;
-
-/** argv and environment fit the kernel's limits: one string at most 128 KiB, all of them a quarter of the stack. */
-export function checkSizes(target: ExecTarget): void {
-  const size = (s: string) => Buffer.byteLength(s) + 1;
-  const env = Object.entries(target.env).filter(([, v]) => v !== undefined);
-  for (const [name, value] of env) {
-    const bytes = size(`${name}=${value}`);
-    if (bytes > MAX_STRING) throw fail(EXIT.config, `${target.path}: environment variable ${name} is ${bytes} bytes, more than the kernel's ${MAX_STRING} for one variable; shorten it`);
-  }
-  target.argv.forEach((arg, i) => {
-    if (size(arg) > MAX_STRING) throw fail(EXIT.notExecutable, `${target.path}: argument ${i} is ${size(arg)} bytes, more than the kernel's ${MAX_STRING} for one argument`);
-  });
-  const envBytes = env.reduce((sum, [k, v]) => sum + size(`${k}=${v}`) + 8, 0);
-  const argBytes = target.argv.reduce((sum, a) => sum + size(a) + 8, size(target.path));
-  const limit = argLimit();
-  if (envBytes + argBytes + SCRIPT_ROOM <= limit) return;
-  const what = `the environment (${envBytes} bytes) and the arguments (${argBytes} bytes) exceed the kernel's limit of ${limit} bytes (a quarter of the stack limit, ulimit -s)`;
-  throw fail(envBytes >= argBytes ? EXIT.config : EXIT.notExecutable, `${target.path}: ${what}; shorten them or raise the stack limit`);
 }

@@ -68,10 +68,10 @@ async function boot(line: CommandLine): Promise<number> {
   const mode = execMode(config);
   // 2. The command must exist before we spend time on the network.
   const path = resolveCommand(command, config.binDir, process.env.PATH);
-  checkImage(path, process.env.PATH);
+  const files = checkImage(path, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
   const { vars } = await releaseEnv(config, process.env, role);
-  const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars } };
+  const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars }, files };
   for (const name of nonUtf8Variables()) log.warn(`${JSON.stringify(name)} holds bytes that are not UTF-8; the command gets each as U+FFFD (Node.js reads the environment as UTF-8)`);
   // 6. Become the command, or stand in for it where the runtime cannot exec.
   if (mode === "execve") {
