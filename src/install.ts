@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { BAKED, BAKED_LINE, bakedLine } from "./baked.ts";
 import type { Baked } from "./config.ts";
 import { configError, EntrypointError, EXIT, usageError } from "./errors.ts";
+import { describeWriteError, type Kind } from "./install-errors.ts";
 import { basenameProblem, characterProblem, composeBasename } from "./node-name.ts";
 
 const FIX = 'use only ASCII letters, digits, "_" and "-", not starting with "-"';
@@ -28,8 +29,22 @@ function targetPath(given: string): string {
   return path;
 }
 
-const cannotWrite = (target: string, err: unknown) =>
-  new EntrypointError(EXIT.cantCreate, `install: cannot write ${target}: ${(err as Error).message}; check that its directory exists or can be created and is writable`);
+function kindOf(path: string): Kind {
+  try {
+    const stats = statSync(path);
+    return stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other";
+  } catch (err) {
+    // Under a file (ENOTDIR) nothing exists either: the file is found further up.
+    return ["ENOENT", "ENOTDIR"].includes((err as NodeJS.ErrnoException).code ?? "") ? "missing" : "other";
+  }
+}
+
+function cannotWrite(target: string, err: unknown): EntrypointError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = describeWriteError(target, code, kindOf, process.getuid?.());
+  const fallback = `${(err as Error).message}; check that its directory exists or can be created and is writable`;
+  return new EntrypointError(EXIT.cantCreate, `install: cannot write ${target}: ${why ?? fallback}`);
+}
 
 /** Writes a copy of this executable to `target` with app/sha baked in; the running file is not touched. */
 export function install(selfPath: string, positionals: string[], flags: Record<string, string>): string {
