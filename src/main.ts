@@ -25,7 +25,7 @@ const selfPath = process.argv[1] ?? "entrypoint";
 // Until the config is read, log in the format the environment asks for.
 let log: Logger = createLogger({ format: process.env[ENV.logFormat] === "json" ? "json" : "text", quiet: false, debug: false });
 // As early as can be: SIGUSR1 would otherwise open Node.js's debugger on 127.0.0.1:9229.
-const allowDebugSignal = refuseDebugSignal((signal) => log.warn(`${signal} ignored: without a handler Node.js would open its debugger on it`));
+const allowDebugSignal = refuseDebugSignal((message) => log.warn(message));
 
 function loadConfig(line: CommandLine): Config {
   const config = buildConfig({ line, env: process.env, baked: BAKED, selfPath, releaseNameIn });
@@ -56,10 +56,7 @@ async function boot(line: CommandLine): Promise<number> {
   const [command, ...args] = line.command;
   if (command === undefined) throw usageError('missing command: entrypoint [options] [--] <command> [args...], e.g. "entrypoint server"');
   // A stop request during the boot ends it: the command is never started. Other signals are logged and dropped.
-  const removeBootHandlers = handleSignalsBeforeExec({
-    stop: (signal) => log.warn(`${signal} before the command started: stopping, ${command} is not run`),
-    ignore: (signal) => log.warn(`${signal} before the command started: ignored (${command} starts with the default disposition)`),
-  });
+  const removeBootHandlers = handleSignalsBeforeExec(command, (message) => log.warn(message));
   // 1. Configuration, validated once; a bad value stops here, before any waiting.
   const loaded = loadConfig(line);
   // 1b. Distribution without EPMD: the flags for the release's OTP (the operator's node dials the same port).

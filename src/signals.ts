@@ -36,7 +36,8 @@ function listen(signals: readonly string[], handler: (signal: NodeJS.Signals) =>
  * Node.js opens its inspector (an unauthenticated debugger on 127.0.0.1:9229) on SIGUSR1 unless the
  * process has a handler for it: every subcommand installs this first. Returns the remover.
  */
-export const refuseDebugSignal = (onSignal: (signal: NodeJS.Signals) => void) => listen(["SIGUSR1"], onSignal);
+export const refuseDebugSignal = (warn: (message: string) => void) =>
+  listen(["SIGUSR1"], (signal) => warn(`${signal} ignored: without a handler Node.js would open its debugger on it`));
 
 /**
  * Until the command runs, the "stop" signals end the boot at once with 128+N and the "ignore" ones
@@ -44,14 +45,14 @@ export const refuseDebugSignal = (onSignal: (signal: NodeJS.Signals) => void) =>
  * arrive at all when this process is PID 1: the kernel drops signals that have none. An exec resets
  * caught signals to their defaults. Returns the function that removes the handlers.
  */
-export function handleSignalsBeforeExec(on: { stop(signal: NodeJS.Signals): void; ignore(signal: NodeJS.Signals): void }): () => void {
+export function handleSignalsBeforeExec(command: string, warn: (message: string) => void): () => void {
   const stops = Object.keys(BEFORE_EXEC).filter((s) => BEFORE_EXEC[s] === "stop");
   const ignores = Object.keys(BEFORE_EXEC).filter((s) => BEFORE_EXEC[s] === "ignore" && s !== "SIGUSR1");
   const removeStops = listen(stops, (signal) => {
-    on.stop(signal);
+    warn(`${signal} before the command started: stopping, ${command} is not run`);
     process.exit(signalExitCode(signal));
   });
-  const removeIgnores = listen(ignores, on.ignore);
+  const removeIgnores = listen(ignores, (signal) => warn(`${signal} before the command started: ignored (${command} starts with the default disposition)`));
   return () => {
     removeStops();
     removeIgnores();
