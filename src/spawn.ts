@@ -2,6 +2,7 @@ import { EntrypointError, EXIT } from "./errors.ts";
 import type { ExecTarget } from "./exec.ts";
 import type { Logger } from "./log.ts";
 import { signalExitCode, type SignalRelay } from "./signals.ts";
+import { refuseBusy } from "./text-busy.ts";
 
 /** Shell convention: the child's exit code, or 128+N when signal N ended it. */
 export function exitCodeOf(result: { exitCode?: number; signal?: string }): number {
@@ -16,6 +17,8 @@ export function exitCodeOf(result: { exitCode?: number; signal?: string }): numb
  * so the execve path never parses it.
  */
 export async function spawnAndWait(target: ExecTarget, log: Logger, signals: SignalRelay): Promise<number> {
+  // The spawn would fail with a bare "spawn ETXTBSY": name the writer, as the exec does.
+  refuseBusy(target.path, target.files ?? [target.path]);
   const { execa } = await import("execa");
   const child = execa(target.path, target.argv.slice(1), {
     argv0: target.argv[0],
