@@ -34,8 +34,9 @@ function kindOf(path: string): Kind {
     const stats = statSync(path);
     return stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other";
   } catch (err) {
-    // Under a file (ENOTDIR) nothing exists either: the file is found further up.
-    return ["ENOENT", "ENOTDIR"].includes((err as NodeJS.ErrnoException).code ?? "") ? "missing" : "other";
+    // Under a file (ENOTDIR) nothing exists either, and past an unsearchable directory (EACCES) nothing
+    // can be seen: the obstacle is found further up.
+    return ["ENOENT", "ENOTDIR", "EACCES"].includes((err as NodeJS.ErrnoException).code ?? "") ? "missing" : "other";
   }
 }
 

@@ -4,10 +4,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runEntrypoint } from "../helpers/run.ts";
+import { canRunAsNobody, NOBODY, withReachable } from "../helpers/unprivileged.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ep-refused-"));
 function file(name: string, content: string | Buffer, mode = 0o755): string {
@@ -101,25 +102,24 @@ test("a file open for writing elsewhere (ETXTBSY) → 126 'text file busy' namin
 });
 
 // An unprivileged user may exec a file it cannot read; what it holds cannot be checked, and a failed exec aborts.
-const nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
-const canDrop = process.getuid?.() === 0 && spawnSync(nobody[0]!, [...nobody.slice(1), "true"]).status === 0;
+const canDrop = canRunAsNobody();
 
 test("execute-only garbage as an unprivileged user → 126 saying it cannot be read (no 134)", async () => {
   if (!canDrop) {
     console.warn("SKIPPED: not root or no setpriv: execute-only test not run");
     return;
   }
-  // The user must reach the file: this run's own temporary directories become searchable (not readable).
-  for (const d of [tmpdir(), dir]) chmodSync(d, (statSync(d).mode & 0o7777) | 0o111);
   const garbage = file("execute-only", "\x01\x02 not a program\n", 0o711);
-  for (const mode of MODES) {
-    const r = await runEntrypoint([...boot(mode), garbage], { spawnOptions: { uid: 65534, gid: 65534 } });
-    assert.is(r.code, 126, `${mode}: ${r.stderr}`);
-    assert.is(r.stderr, `entrypoint: error: ${garbage}: cannot be read by this user (uid 65534: EACCES), so the entrypoint cannot check that it can be executed; make it readable (chmod a+r ${garbage})\n`);
-  }
   const readable = file("readable-garbage", "\x01\x02 not a program\n", 0o755);
-  const r = await runEntrypoint([...boot("execve"), readable], { spawnOptions: { uid: 65534, gid: 65534 } });
-  assert.match(r.stderr, `${readable}: is neither an ELF binary nor a script`, "control: readable, it is looked at");
+  await withReachable(dir, async () => {
+    for (const mode of MODES) {
+      const r = await runEntrypoint([...boot(mode), garbage], { spawnOptions: NOBODY });
+      assert.is(r.code, 126, `${mode}: ${r.stderr}`);
+      assert.is(r.stderr, `entrypoint: error: ${garbage}: cannot be read by this user (uid 65534: EACCES), so the entrypoint cannot check that it can be executed; make it readable (chmod a+r ${garbage})\n`);
+    }
+    const r = await runEntrypoint([...boot("execve"), readable], { spawnOptions: NOBODY });
+    assert.match(r.stderr, `${readable}: is neither an ELF binary nor a script`, "control: readable, it is looked at");
+  });
 });
 
 test("control: a real program (/bin/true's copy) still runs in both modes", async () => {

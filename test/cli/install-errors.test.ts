@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENTRYPOINT, runEntrypoint, runProgram } from "../helpers/run.ts";
+import { canRunAsNobody, NOBODY, withReachable } from "../helpers/unprivileged.ts";
 
 async function cannotInstall(target: string, obstacle: string, options: Parameters<typeof runEntrypoint>[1] = {}, written = target) {
   const r = await runEntrypoint(["install", target, "--app", "shop"], options);
@@ -27,25 +28,23 @@ test("a directory where the file should go (PATH/entrypoint is a directory): 73 
   assert.ok(statSync(join(dir, "entrypoint")).isDirectory(), "left as it was");
 });
 
-const nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
-const root = process.getuid?.() === 0 && spawnSync(nobody[0]!, [...nobody.slice(1), "true"]).status === 0;
+const root = canRunAsNobody();
 
 test("a directory the user may not write to: 73 naming it and the user", async () => {
   if (!root) {
     console.warn("SKIPPED: not root or no setpriv: permission test not run");
     return;
   }
-  // The user must reach it: this run's own temporary directory becomes searchable.
-  chmodSync(tmpdir(), (statSync(tmpdir()).mode & 0o7777) | 0o111);
   const dir = mkdtempSync(join(tmpdir(), "ep-install-"));
   chmodSync(dir, 0o555);
   const target = join(dir, "bin", "entrypoint");
-  await cannotInstall(target, `${dir} is not writable by this user (uid 65534); run install as a user that may write there (chmod/chown the directory), or choose another PATH`, { spawnOptions: { uid: 65534, gid: 65534 } });
+  const obstacle = `${dir} is not writable by this user (uid 65534); run install as a user that may write there (chmod/chown the directory), or choose another PATH`;
+  await withReachable(dir, () => cannotInstall(target, obstacle, { spawnOptions: NOBODY }));
   assert.not.ok(existsSync(join(dir, "bin")));
 });
 
 test("a read-only file system: 73 naming the directory", async () => {
-  if (!root || spawnSync("unshare", ["-m", "true"]).status !== 0) {
+  if (process.getuid?.() !== 0 || spawnSync("unshare", ["-m", "true"]).status !== 0) {
     console.warn("SKIPPED: cannot create a mount namespace here (needs root): read-only test not run");
     return;
   }
