@@ -23,7 +23,8 @@ child.stdout.on("data", (chunk) => {
 child.on("close", (code) => {
   rmSync(runTmp, { recursive: true, force: true });
   const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
-  const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? NaN);
+  // The last summary is uvu's own: a test's output may hold another one (a nested run it checks).
+  const count = (label) => Number([...plain.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, "gm"))].at(-1)?.[1] ?? NaN);
   const total = count("Total");
   const passed = count("Passed");
   const skipped = count("Skipped");
