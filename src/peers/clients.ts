@@ -11,8 +11,8 @@ import { divertWarnings } from "../warnings.ts";
 /** The largest AWS answer read: a full DescribeTasks of 100 tasks is about 1 MiB; more is not a real answer. */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 export const CONNECT_TIMEOUT_MS = 3000;
-/** The credentials endpoint's own retries of a refused connection take about 3 s: give them time to end. */
-export const CREDENTIALS_TIMEOUT_MS = 5000;
+/** The SDK retries a refused credentials connection for about 3 s: that error, not ours, should be the one told. Within one request timeout. */
+export const CREDENTIALS_TIMEOUT_MS = 4000;
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 type Provider = () => Promise<Credentials>;
