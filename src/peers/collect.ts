@@ -6,6 +6,7 @@
 import type { IpFamily } from "../address.ts";
 import type { Logger } from "../log.ts";
 import { describeTasks, listTasksPage, type Aws, type Page } from "./aws.ts";
+import { taskProblem, usableArn } from "./shape.ts";
 import { arnParts, chunks, groupByCluster, isLive, taskIp, type EcsTask } from "./filter.ts";
 
 export const PAGE = 100;
@@ -47,8 +48,14 @@ export async function listCandidates(fetch: (token?: string) => Promise<Page>, s
   for (let pages = 1; ; pages++) {
     const page = await fetch(token);
     for (const arn of page.arns) {
-      if (arn === own.taskArn) ours = 1;
-      if (arn === own.taskArn) continue;
+      if (!usableArn(arn)) {
+        log.debug("peers: a listed ARN that is not one was left out", { length: String(arn as unknown).length });
+        continue;
+      }
+      if (arn === own.taskArn) {
+        ours = 1;
+        continue;
+      }
       if (inScope(arn, scope)) found.add(arn);
       else log.debug("peers: task of another cluster left out", { arn, cluster: scope.cluster });
     }
@@ -79,7 +86,9 @@ export async function describe(aws: Aws, arns: string[], scope: Scope, log: Logg
     for (const r of results) {
       for (const f of r.failures) log.debug("DescribeTasks failure skipped", { arn: f.arn, reason: f.reason });
       for (const t of r.tasks) {
-        if (t.taskArn && asked.has(t.taskArn)) out.push(t);
+        const problem = taskProblem(t);
+        if (problem) log.debug("peers: a malformed task in the DescribeTasks answer was skipped", { field: problem, arn: typeof t?.taskArn === "string" ? t.taskArn.slice(0, 200) : undefined });
+        else if (t.taskArn && asked.has(t.taskArn)) out.push(t);
         else log.debug("DescribeTasks returned a task that was not asked for; left out", { arn: t.taskArn });
       }
     }
