@@ -11,6 +11,8 @@ export interface TaggingState {
   repeatToken?: boolean;
   /** Each listing starts with this many empty pages that carry a token, as AWS documents it may. */
   emptyPages?: number;
+  /** Pages of this size whatever ResourcesPerPage asks. */
+  forcePageSize?: number;
 }
 
 interface TagFilter {
@@ -43,7 +45,7 @@ export function getResources(input: Record<string, unknown>, st: TaggingState): 
   const matching = st.tasks.filter(
     (t) => Object.keys(t.tags ?? {}).length > 0 && typeMatches(types) && filtersMatch(filters, t.tags ?? {}) && (!arns || arns.includes(t.taskArn)),
   );
-  const size = perPage ?? st.pageSize ?? 50;
+  const size = st.forcePageSize ?? perPage ?? st.pageSize ?? 50;
   const page = matching.slice(start, start + size);
   return {
     ResourceTagMappingList: page.map((t) => ({
