@@ -29,10 +29,13 @@ export function oneOf<T extends string>(s: Setting | undefined, allowed: readonl
   throw configError(`${s.source}: ${expected(`one of ${allowed.join(", ")}`, s.value)}`);
 }
 
+/** A deadline longer than an hour is a typo (an extra zero or two): a boot never waits that long on purpose. */
+export const MAX_DEADLINE_MS = 3_600_000;
+
 export function millis(s: Setting | undefined, fallback: number): number {
   if (!s) return fallback;
-  if (!/^\d+$/.test(s.value) || Number(s.value) < 1) {
-    throw configError(`${s.source}: ${expected("a whole number of milliseconds (e.g. 5000)", s.value)}`);
+  if (!/^\d+$/.test(s.value) || Number(s.value) < 1 || Number(s.value) > MAX_DEADLINE_MS) {
+    throw configError(`${s.source}: ${expected(`a whole number of milliseconds from 1 to ${MAX_DEADLINE_MS} (one hour), e.g. 5000`, s.value)}`);
   }
   return Number(s.value);
 }

@@ -27,7 +27,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 export function fakeHandler(registry: TaskRegistry) {
   const control = new FakeControl();
-  const aws = awsHandler({ region: registry.options.region, account: ACCOUNT, cluster: registry.options.cluster, live: () => registry.live() });
+  const aws = awsHandler({ region: registry.options.region, account: ACCOUNT, cluster: registry.options.cluster, live: () => registry.live(), paging: control.paging });
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const match = req.method === "GET" ? METADATA_PATH.exec(path) : null;
@@ -83,7 +83,7 @@ export async function runFakeMetadata(line: Pick<CommandLine, "flags" | "repeate
   process.stdout.write(`${ENV.metadataUriV4}=http://${host}:${port}/v4/${CONTAINER_ID}\n`);
   if (!isLoopback(options.host)) log.warn(`listening on ${options.host} as asked (--host), not on loopback: every host that reaches it gets metadata and API answers`);
   if (wildcard) log.info(`other hosts and containers use this host's name or address instead of ${host}, e.g. the compose service name: http://<service>:${port}/v4/${CONTAINER_ID}`);
-  log.info("fake metadata endpoint ready", { ip: options.ip?.ip ?? "auto", networkMode: options.networkMode, aws: `AWS_ENDPOINT_URL=http://${host}:${port}` });
+  log.info("fake metadata endpoint ready", { ip: options.ip?.ip ?? "auto", networkMode: options.networkMode, aws: `AWS_ENDPOINT_URL=http://${host}:${port}`, credentials: `AWS_CONTAINER_CREDENTIALS_FULL_URI=http://${host}:${port}/fake/credentials/<task ip>` });
   await stopped;
   server.close();
   server.closeAllConnections();

@@ -1,14 +1,14 @@
-// Every AWS call of the peer step; the SDK's default credential chain and endpoint settings apply. Retries are
-// ours (the SDK's are off): throttling waits with full jitter until the peer deadline, other errors a few times.
+// Every AWS call of the peer step. Retries are ours (the SDK's are off): each attempt has its own timeout, throttling
+// waits with full jitter until the peer deadline, other errors (a timed-out attempt included) are retried a few times.
 import { setTimeout as sleep } from "node:timers/promises";
-import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
-import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { DescribeTasksCommand, ListTasksCommand, type ECSClient } from "@aws-sdk/client-ecs";
+import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TagFilter } from "../config.ts";
 import { now, type Logger } from "../log.ts";
 import { safeText } from "../safe-text.ts";
-import { divertWarnings } from "../warnings.ts";
+import { makeClients } from "./clients.ts";
 import type { EcsTask } from "./filter.ts";
-import { backoffFor, classify, retryDelay, type Backoff } from "./retry.ts";
+import { backoffFor, classify, requestTimeoutFor, retryDelay, type Backoff } from "./retry.ts";
 
 // AWS error texts can echo an access key id or the session token, and carry control characters.
 const MAX_ERROR_CHARS = 1000;
@@ -36,41 +36,37 @@ export interface Aws {
   throttled: number;
   deadlineAt: number;
   backoff: Backoff;
+  /** One attempt's limit, connection and answer included. */
+  requestTimeoutMs: number;
   log: Logger;
 }
 
 export function connect(region: string, signal: AbortSignal, log: Logger, deadlineAt: number, timeoutMs: number): Aws {
-  const ecs = quietNodeVersionWarning(log, () => new ECSClient({ region, maxAttempts: 1 }));
-  // One credential lookup for both clients: the default chain's container-credentials fetch is a round trip.
-  const tagging = new ResourceGroupsTaggingAPIClient({ region, maxAttempts: 1, credentials: ecs.config.credentials });
-  return { ecs, tagging, signal, current: "", calls: 0, throttled: 0, deadlineAt, backoff: backoffFor(timeoutMs), log };
+  const { ecs, tagging } = makeClients(region, log);
+  return { ecs, tagging, signal, current: "", calls: 0, throttled: 0, deadlineAt, backoff: backoffFor(timeoutMs), requestTimeoutMs: requestTimeoutFor(timeoutMs), log };
 }
 
-/**
- * On Node < 22 the SDK's client constructor emits a multi-line NodeVersionSupportWarning on every boot,
- * which breaks the one-line (and JSON) log: it becomes one info line; other warnings pass.
- */
-function quietNodeVersionWarning<T>(log: Logger, construct: () => T): T {
-  const restore = divertWarnings((text) => {
-    if (!text.startsWith("NodeVersionSupportWarning")) return false;
-    log.info(`Node.js ${process.version}: the AWS SDK's releases from 2027 on need Node.js >= 22 (>= 22.15 also gives true exec)`);
-    return true;
-  });
-  try {
-    return construct();
-  } finally {
-    restore();
-  }
+/** The signal of one attempt: the peer deadline, or this request's own timeout, whichever comes first. */
+function attemptSignal(aws: Aws): AbortSignal {
+  return AbortSignal.any([aws.signal, AbortSignal.timeout(aws.requestTimeoutMs)]);
 }
 
-async function call<T>(aws: Aws, action: string, send: () => Promise<T>): Promise<T> {
+/** An attempt cut by its own timeout is a transient failure, retried like a reset connection. */
+function timedOut(err: unknown, signal: AbortSignal, aws: Aws): unknown {
+  if (aws.signal.aborted || !signal.aborted) return err;
+  return Object.assign(new Error(`no answer within ${aws.requestTimeoutMs} ms`), { name: "TimeoutError", cause: err });
+}
+
+async function call<T>(aws: Aws, action: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     aws.current = action;
     aws.calls++;
     const started = now();
+    const signal = attemptSignal(aws);
     try {
-      return await send();
-    } catch (err) {
+      return await send(signal);
+    } catch (caught) {
+      const err = timedOut(caught, signal, aws);
       const failure = classify(err);
       if (failure === "throttling") aws.throttled++;
       const delay = aws.signal.aborted ? undefined : retryDelay(failure, attempt, aws.deadlineAt - now(), aws.backoff);
@@ -96,7 +92,7 @@ export interface Page {
 export async function listTasksPage(aws: Aws, cluster: string, filter: ListFilter, nextToken?: string): Promise<Page> {
   const status = "startedBy" in filter ? {} : { desiredStatus: "RUNNING" as const };
   const command = new ListTasksCommand({ cluster, ...filter, ...status, maxResults: 100, nextToken });
-  const page = await call(aws, "ecs:ListTasks", () => aws.ecs.send(command, { abortSignal: aws.signal }));
+  const page = await call(aws, "ecs:ListTasks", (abortSignal) => aws.ecs.send(command, { abortSignal }));
   return { arns: page.taskArns ?? [], next: page.nextToken || undefined };
 }
 
@@ -106,7 +102,7 @@ export function taggedTasksPager(aws: Aws, tagFilters: TagFilter[]): (token?: st
   const fetch = async (token?: string): Promise<Page> => {
     const command = new GetResourcesCommand({ TagFilters: tagFilters, ResourceTypeFilters: ["ecs:task"], ResourcesPerPage: 100, PaginationToken: token });
     try {
-      const page = await call(aws, "tag:GetResources", () => aws.tagging.send(command, { abortSignal: aws.signal }));
+      const page = await call(aws, "tag:GetResources", (abortSignal) => aws.tagging.send(command, { abortSignal }));
       return { arns: (page.ResourceTagMappingList ?? []).map((m) => m.ResourceARN ?? "").filter(Boolean), next: page.PaginationToken || undefined };
     } catch (err) {
       if (restarted || (err as AwsCallError).code !== "PaginationTokenExpiredException") throw err;
@@ -124,6 +120,6 @@ export interface Described {
 
 export async function describeTasks(aws: Aws, cluster: string, arns: string[]): Promise<Described> {
   const command = new DescribeTasksCommand({ cluster, tasks: arns });
-  const out = await call(aws, "ecs:DescribeTasks", () => aws.ecs.send(command, { abortSignal: aws.signal }));
+  const out = await call(aws, "ecs:DescribeTasks", (abortSignal) => aws.ecs.send(command, { abortSignal }));
   return { tasks: (out.tasks ?? []) as EcsTask[], failures: out.failures ?? [] };
 }

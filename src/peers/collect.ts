@@ -6,10 +6,13 @@
 import type { IpFamily } from "../address.ts";
 import type { Logger } from "../log.ts";
 import { describeTasks, listTasksPage, type Aws, type Page } from "./aws.ts";
+import { taskProblem, usableArn } from "./shape.ts";
 import { arnParts, chunks, groupByCluster, isLive, taskIp, type EcsTask } from "./filter.ts";
 
 export const PAGE = 100;
 const DESCRIBE_CONCURRENCY = 8;
+// Our own deployment's listing is a second try, after a page of candidates: fewer pages.
+const DEPLOYMENT_PAGES = 5;
 
 export interface Scope {
   cluster: string;
@@ -30,26 +33,46 @@ export interface Collected {
 
 const inScope = (arn: string, scope: Scope) => scope.all || (arnParts(arn).cluster ?? scope.cluster) === scope.cluster;
 
-/** Up to PAGE candidate ARNs of the scope, page by page (at most maxPages); a repeated token ends the listing. */
-export async function listCandidates(fetch: (token?: string) => Promise<Page>, scope: Scope, own: Own, maxPages: number, log: Logger): Promise<{ arns: string[]; complete: boolean }> {
+/**
+ * Pages one listing reads at most. AWS may hand over fewer items than asked, even none with a token: up to PAGE
+ * tasks the list is complete at 5 or more per page, and a listing stuck on empty pages still ends.
+ */
+export const MAX_PAGES = 20;
+
+/** Up to PAGE candidate ARNs of the scope, page by page until PAGE are found or the listing ends (at most maxPages). */
+export async function listCandidates(fetch: (token?: string) => Promise<Page>, scope: Scope, own: Own, log: Logger, maxPages = MAX_PAGES): Promise<{ arns: string[]; complete: boolean }> {
   const found = new Set<string>();
   const sent = new Set<string>();
   let token: string | undefined;
+  let ours = 0;
   for (let pages = 1; ; pages++) {
     const page = await fetch(token);
     for (const arn of page.arns) {
-      if (arn === own.taskArn) continue;
+      if (!usableArn(arn)) {
+        log.debug("peers: a listed ARN that is not one was left out", { length: String(arn as unknown).length });
+        continue;
+      }
+      if (arn === own.taskArn) {
+        ours = 1;
+        continue;
+      }
       if (inScope(arn, scope)) found.add(arn);
       else log.debug("peers: task of another cluster left out", { arn, cluster: scope.cluster });
     }
     const done = (complete: boolean) => ({ arns: [...found].slice(0, PAGE), complete: complete && found.size <= PAGE });
     if (!page.next) return done(true);
-    if (sent.has(page.next)) {
-      log.warn(`peers: the listing handed back a page token it had already given; using the ${pages} page(s) received`);
-      return done(false);
+    // A page's worth of the fleet, ourselves included, is what one DescribeTasks takes.
+    if (found.size + ours >= PAGE) return done(false);
+    const repeated = sent.has(page.next);
+    if (!repeated && pages < maxPages) {
+      sent.add((token = page.next));
+      continue;
     }
-    if (found.size >= PAGE || pages >= maxPages) return done(false);
-    sent.add((token = page.next));
+    // An unfinished listing that gave nothing cannot tell "alone" from "not told yet": that is a failed lookup.
+    const why = repeated ? "handed back a page token it had already given" : `was not finished after ${pages} pages`;
+    if (found.size === 0) throw new Error(`the task listing ${why}, with no task so far; the peers are unknown`);
+    log.warn(`peers: the listing ${why}; using the ${pages} page(s) received (ECS_PEER_LIST=subset)`);
+    return done(false);
   }
 }
 
@@ -63,7 +86,9 @@ export async function describe(aws: Aws, arns: string[], scope: Scope, log: Logg
     for (const r of results) {
       for (const f of r.failures) log.debug("DescribeTasks failure skipped", { arn: f.arn, reason: f.reason });
       for (const t of r.tasks) {
-        if (t.taskArn && asked.has(t.taskArn)) out.push(t);
+        const problem = taskProblem(t);
+        if (problem) log.debug("peers: a malformed task in the DescribeTasks answer was skipped", { field: problem, arn: typeof t?.taskArn === "string" ? t.taskArn.slice(0, 200) : undefined });
+        else if (t.taskArn && asked.has(t.taskArn)) out.push(t);
         else log.debug("DescribeTasks returned a task that was not asked for; left out", { arn: t.taskArn });
       }
     }
@@ -92,7 +117,8 @@ export async function collect(aws: Aws, listed: { arns: string[]; complete: bool
   if (tasks.some((t) => isLive(t) && ours(t) && taskIp(t, ipFamily))) return { tasks, complete };
   const cluster = arnParts(self.taskArn ?? "").cluster ?? scope.cluster;
   try {
-    const page = await listTasksPage(aws, cluster, { startedBy: self.startedBy });
+    const deployment = { cluster, all: false };
+    const page = await listCandidates((token) => listTasksPage(aws, cluster, { startedBy: self.startedBy! }, token), deployment, own, log, DEPLOYMENT_PAGES);
     const seen = new Set(ride);
     const fresh = page.arns.filter((arn) => !seen.has(arn)).slice(0, PAGE);
     log.debug("peers: none of our generation among the candidates; listing our deployment", { startedBy: self.startedBy, found: fresh.length });

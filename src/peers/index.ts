@@ -56,9 +56,6 @@ function regionOf(input: PeersInput, ctx: TaskContext): string {
   return region;
 }
 
-// Tagged ARNs can be of any cluster: a few pages may be needed to find a page's worth of ours.
-const MAX_TAG_PAGES = 3;
-
 function pager(aws: Aws, input: PeersInput, ctx: TaskContext, cluster: string): (token?: string) => Promise<Page> {
   const { strategy } = input;
   if (strategy.kind === "tags") return taggedTasksPager(aws, input.query!.params.TagFilters);
@@ -85,8 +82,7 @@ async function resolvePeers(input: PeersInput, signal: AbortSignal, deadlineAt: 
   const aws = early ?? connect(regionOf(input, ctx), signal, input.log, deadlineAt, input.timeoutMs);
   onConnect(aws);
   const scope = scopeOf(input, ctx);
-  const pages = input.strategy.kind === "tags" ? MAX_TAG_PAGES : 1;
-  const listed = await listCandidates(pager(aws, input, ctx, scope.cluster), scope, ctx, pages, input.log);
+  const listed = await listCandidates(pager(aws, input, ctx, scope.cluster), scope, ctx, input.log);
   const family = () => input.self.then((s) => s.family);
   const { tasks, complete } = await collect(aws, listed, scope, ctx, family, input.log);
   const self = { ...(await input.self), taskArn: ctx.taskArn };

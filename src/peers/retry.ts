@@ -12,13 +12,16 @@ const THROTTLING = new Set(["ThrottlingException", "ThrottledException", "Thrott
 /** Other errors are retried this many times (the SDK's own default is 3 attempts). */
 export const TRANSIENT_RETRIES = 2;
 
+// Connection failures that a moment may cure (an ENI still attaching, a NAT gateway's hiccup).
+const TRANSIENT_CODES = new Set(["ECONNRESET", "ETIMEDOUT", "EPIPE", "ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
 export type Failure = "throttling" | "transient" | "final";
 
 export function classify(err: unknown): Failure {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
   if (THROTTLING.has(e?.name ?? "")) return "throttling";
   const status = e?.$metadata?.httpStatusCode ?? 0;
-  if (status >= 500 || e?.$retryable || e?.name === "TimeoutError" || /^(ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e?.code ?? "")) return "transient";
+  if (status >= 500 || e?.$retryable || e?.name === "TimeoutError" || TRANSIENT_CODES.has(e?.code ?? "")) return "transient";
   return "final";
 }
 
@@ -31,6 +34,12 @@ export function classify(err: unknown): Failure {
 export function backoffFor(timeoutMs: number): Backoff {
   return { baseMs: Math.max(10, timeoutMs / 60), capMs: Math.max(50, timeoutMs / 2), floorMs: Math.max(5, timeoutMs / 1200) };
 }
+
+/**
+ * One attempt's limit (connection, answer and its body): a hung request must leave the deadline room for the
+ * retries. 5 s at the default deadline, against answers that take well under a second; it scales like the waits.
+ */
+export const requestTimeoutFor = (timeoutMs: number) => Math.max(5000, timeoutMs / 12);
 
 /** Full jitter: uniform in [0, min(cap, base * 2^attempt, remaining / 3)), at least the floor. */
 export function fullJitter(attempt: number, b: Backoff, remainingMs: number, random: () => number = Math.random): number {

@@ -20,13 +20,23 @@ export interface CredentialsEndpoint {
 
 const PATH = "/v2/credentials/fake-task-role";
 
-export async function startCredentialsEndpoint(): Promise<CredentialsEndpoint> {
-  const accessKeyId = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
-  const secretAccessKey = randomBytes(30).toString("base64");
-  const sessionToken = `IQoJb3JpZ2luX2Vj${randomBytes(96).toString("base64")}`;
+export interface CredentialsOptions {
+  /** Values to hand out instead of fresh random ones (e.g. a key id that no pattern recognises). */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** Accept every request and never answer (a blackholed endpoint). */
+  hang?: boolean;
+}
+
+export async function startCredentialsEndpoint(options: CredentialsOptions = {}): Promise<CredentialsEndpoint> {
+  const accessKeyId = options.accessKeyId ?? `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
+  const secretAccessKey = options.secretAccessKey ?? randomBytes(30).toString("base64");
+  const sessionToken = options.sessionToken ?? `IQoJb3JpZ2luX2Vj${randomBytes(96).toString("base64")}`;
   const authorizationToken = randomBytes(24).toString("base64url");
   const requests: CredentialsEndpoint["requests"] = [];
   const server = createServer((req, res) => {
+    if (options.hang) return void requests.push({ path: req.url ?? "", authorized: false, status: 0 });
     const authorized = req.headers.authorization === authorizationToken;
     const found = req.method === "GET" && req.url === PATH;
     const status = !authorized ? 401 : found ? 200 : 404;

@@ -31,7 +31,25 @@ export async function handle(st: State, req: IncomingMessage, res: ServerRespons
   const wait = st.knobs.latencyMs - (performance.now() - arrived);
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   reply.call.doneAt = Date.now();
+  if (reply.status === 200 && st.knobs.answerBytes) return streamed(res, st.knobs.answerBytes);
   send(res, reply);
+}
+
+/** A JSON answer of `bytes` bytes, written in chunks as the client reads, never held whole. */
+function streamed(res: ServerResponse, bytes: number): void {
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+  res.write('{"taskArns":[],"pad":"');
+  let left = bytes;
+  const more = () => {
+    while (left > 0 && !res.destroyed) {
+      left -= chunk.length;
+      if (!res.write(chunk)) return void res.once("drain", more);
+    }
+    if (!res.destroyed) res.end('"}');
+  };
+  res.on("error", () => {});
+  more();
 }
 
 async function answerRequest(st: State, req: IncomingMessage): Promise<Reply & { call: FakeCall }> {
@@ -67,6 +85,7 @@ function gate(st: State, route: Route, input: Record<string, unknown>, accessKey
     throw new AwsError(route.service === "ecs" ? "ThrottlingException" : "ThrottledException", "Rate exceeded");
   }
   if (st.knobs.deny.includes(route.action)) throw denied(st, route.action, accessKeyId);
+  if (st.knobs.echoCredentials) throw echoing(st, st.knobs.echoCredentials, accessKeyId);
   const token = input.PaginationToken;
   if (route.api === "GetResources" && st.knobs.expireTokenOnce && !st.expired && typeof token === "string" && token !== "") {
     st.expired = true;
@@ -83,6 +102,13 @@ function denied(st: State, action: string, accessKeyId: string): AwsError {
     "AccessDeniedException",
     `User: arn:aws:sts::${st.account}:assumed-role/fake-task-role/${accessKeyId} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
   );
+}
+
+/** A careless service (or a proxy in between) quoting the request's credentials in its error message. */
+function echoing(st: State, status: 400 | 500, accessKeyId: string): AwsError {
+  const c = st.credentials.find((x) => x.accessKeyId === accessKeyId);
+  const text = `request signed by ${accessKeyId} with secret ${c?.secretAccessKey} and token ${c?.sessionToken} refused`;
+  return status === 500 ? new AwsError("InternalFailure", text, { status: 500 }) : new AwsError("InvalidParameterException", text);
 }
 
 function safeJson(body: Buffer): unknown {

@@ -84,5 +84,8 @@ function knobsFrom(o: FakeAwsOptions): FakeAwsKnobs {
     describeExtra: o.describeExtra ?? 0,
     forcePageSize: o.forcePageSize,
     listOrder: o.listOrder ?? "random",
+    emptyPages: o.emptyPages ?? 0,
+    echoCredentials: o.echoCredentials,
+    answerBytes: o.answerBytes,
   };
 }

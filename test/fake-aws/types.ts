@@ -25,6 +25,12 @@ export interface FakeAwsKnobs {
   forcePageSize?: number;
   /** ListTasks order: AWS documents none, so by default each listing gets a fresh random order. */
   listOrder: "random" | "oldest-first" | "newest-first";
+  /** Each ListTasks and GetResources listing starts with this many empty pages that carry a token. */
+  emptyPages: number;
+  /** Every call fails with this HTTP status (400 or 500) and a message that quotes the caller's credentials. */
+  echoCredentials?: 400 | 500;
+  /** Successful answers are streamed (chunked, no content-length) to this many bytes. */
+  answerBytes?: number;
 }
 
 export interface FakeAwsOptions extends Partial<FakeAwsKnobs> {

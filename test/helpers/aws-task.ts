@@ -1,6 +1,6 @@
 // One fake ECS task for black-box peer tests: a fake AWS API that verifies SigV4, a container-credentials
 // endpoint, and a metadata endpoint that names one of the fake's tasks as "us".
-import { startCredentialsEndpoint, type CredentialsEndpoint } from "../fake-aws/credentials.ts";
+import { startCredentialsEndpoint, type CredentialsEndpoint, type CredentialsOptions } from "../fake-aws/credentials.ts";
 import { startFakeAws, taskIps, type FakeAws, type FakeAwsOptions, type FakeTask } from "../fake-aws/server.ts";
 import { json, startServer, type LoopbackServer } from "./http-server.ts";
 
@@ -18,9 +18,9 @@ export interface AwsTask {
 }
 
 /** The first task is us; with `ipv6` our metadata shows only its IPv6 address. */
-export async function startAwsTask(tasks: FakeTask[], options: FakeAwsOptions = {}, ipv6Only = false): Promise<AwsTask> {
+export async function startAwsTask(tasks: FakeTask[], options: FakeAwsOptions = {}, ipv6Only = false, credentials: CredentialsOptions = {}): Promise<AwsTask> {
   const self = tasks[0]!;
-  const creds = await startCredentialsEndpoint();
+  const creds = await startCredentialsEndpoint(credentials);
   const aws = await startFakeAws({ tasks, credentials: [creds], ...options });
   const selfIp = taskIps(self).find((ip) => ip.includes(":") === ipv6Only)!;
   const network = { NetworkMode: "awsvpc", [ipv6Only ? "IPv6Addresses" : "IPv4Addresses"]: [selfIp] };

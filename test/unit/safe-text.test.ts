@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { cleanText, safeDeep, secretsOf } from "../../src/safe-text.ts";
+import { cleanText, rememberCredentials, safeDeep, safeText, secretsOf } from "../../src/safe-text.ts";
 
 const TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN+/=";
 const cases: [string, string, string][] = [
@@ -37,6 +37,17 @@ test("secretsOf: the environment's session token and secret key; short values ar
 
 test("safeDeep: every string of a report, keys included", () => {
   assert.equal(safeDeep({ a: ["x\n", 1, { "k\x1b": "\u202e" }], b: null }), { a: ["x\\n", 1, { "k\\x1b": "\\u202e" }], b: null });
+});
+
+
+test("cleanText: access key ids no pattern recognises are redacted by value, after the pattern", () => {
+  assert.is(cleanText("signed by TASKKEY0123abcd and AKIAABCDEFGHIJKLMNOP.", 500, [], ["TASKKEY0123abcd"]), "signed by <access key id> and <access key id>.");
+});
+
+test("rememberCredentials: what the SDK resolved is redacted by safeText, whatever its shape", () => {
+  const creds = { accessKeyId: "resolvedKEY-0001", secretAccessKey: "resolved-secret-value", sessionToken: "resolved-token-value-xyz", short: "abc" };
+  rememberCredentials(creds);
+  assert.is(safeText(`k=${creds.accessKeyId} s=${creds.secretAccessKey} t=${creds.sessionToken}`), "k=<access key id> s=<redacted> t=<redacted>");
 });
 
 test.run();

@@ -1,5 +1,6 @@
 // ECS ListTasks and DescribeTasks over the fake's task list, with the real API's inputs, limits and errors.
-import { AwsError, optInt, optString, optStringList, type TokenBook } from "./protocol.ts";
+import { AwsError, optInt, optString, optStringList } from "./protocol.ts";
+import type { TokenBook, TokenEntry } from "./tokens.ts";
 import { parseTaskArn, type FakeTask } from "./tasks.ts";
 
 export interface EcsState {
@@ -19,8 +20,10 @@ export interface EcsState {
   repeatToken?: boolean;
   /** DescribeTasks also returns this many tasks that were not asked for. */
   describeExtra?: number;
-  /** ListTasks pages of this size whatever maxResults asks (a service answering more than asked). */
+  /** ListTasks pages of this size whatever maxResults asks (a service answering more, or fewer, than asked). */
   forcePageSize?: number;
+  /** Each listing starts with this many empty pages that carry a token, as AWS documents it may. */
+  emptyPages?: number;
 }
 
 const DESIRED = ["RUNNING", "PENDING", "STOPPED"];
@@ -45,9 +48,10 @@ export function listTasks(input: Record<string, unknown>, st: EcsState): { taskA
     throw new AwsError("InvalidParameterException", "startedBy cannot be combined with other filters.");
   }
   const token = optString(input, "nextToken");
-  const start = startOffset(token, st.tokens);
+  const listing = listingOf(token, st.tokens);
+  const start = listing?.offset ?? 0;
   const matching =
-    (token !== undefined ? st.tokens.order("ListTasks", token) : undefined) ??
+    listing?.order ??
     ordered(
       inCluster.filter(
         (t) =>
@@ -58,11 +62,13 @@ export function listTasks(input: Record<string, unknown>, st: EcsState): { taskA
       ),
       st.listOrder,
     ).map((t) => t.taskArn);
-  const size = st.forcePageSize ?? maxResults ?? st.pageSize ?? 100;
-  const page = matching.slice(start, start + size);
   // Only a shuffled listing needs its order kept; the task list's own order is stable.
   const keep = st.listOrder === "random" ? matching : undefined;
-  const next = start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("ListTasks", start + size, keep) : undefined;
+  const empties = listing?.empties ?? 0;
+  if (empties < (st.emptyPages ?? 0)) return { taskArns: [], nextToken: st.tokens.issue("ListTasks", start, keep, empties + 1) };
+  const size = st.forcePageSize ?? maxResults ?? st.pageSize ?? 100;
+  const page = matching.slice(start, start + size);
+  const next = start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("ListTasks", start + size, keep, empties) : undefined;
   return { taskArns: page, ...(next ? { nextToken: next } : {}) };
 }
 
@@ -115,11 +121,12 @@ function resolveCluster(given: string | undefined, st: EcsState): string {
   return name;
 }
 
-function startOffset(token: string | undefined, tokens: TokenBook): number {
-  if (token === undefined) return 0;
-  const offset = tokens.offset("ListTasks", token);
-  if (offset === undefined) throw new AwsError("InvalidParameterException", "Invalid token bad_token");
-  return offset;
+function listingOf(token: string | undefined, tokens: TokenBook): TokenEntry | undefined {
+  if (token === undefined) return undefined;
+  const entry = tokens.entry("ListTasks", token);
+  if (entry) return entry;
+  if (tokens.forgotten(token)) throw new AwsError("InvalidParameterException", "The nextToken has expired; start the listing again without it.");
+  throw new AwsError("InvalidParameterException", "Invalid token bad_token");
 }
 
 function describe(t: FakeTask, withTags: boolean): Record<string, unknown> {

@@ -38,6 +38,8 @@ export interface AwsScope {
   account: string;
   cluster: string;
   live(): LocalTask[];
+  /** Short or empty listing pages, as a test asks (PUT /fake/paging). */
+  paging?: { size?: number; empty?: number };
 }
 
 /** Handles POST requests that carry an X-Amz-Target; returns false for anything else. */
@@ -50,7 +52,8 @@ export function awsHandler(scope: AwsScope) {
         const body = await readBody(req);
         const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""));
         if (!route) throw new AwsError("UnknownOperationException", `the fake answers ListTasks, DescribeTasks and GetResources; got X-Amz-Target ${JSON.stringify(req.headers["x-amz-target"] ?? "")}`);
-        const view = { region: scope.region, account: scope.account, tasks: scope.live().map(wireTask), clusters: [scope.cluster], services: [], tokens };
+        const paging = { forcePageSize: scope.paging?.size, emptyPages: scope.paging?.empty };
+        const view = { region: scope.region, account: scope.account, tasks: scope.live().map(wireTask), clusters: [scope.cluster], services: [], tokens, ...paging };
         sendJson(res, 200, answer(view, route.api, parseInput(body)));
       } catch (err) {
         sendError(res, err instanceof AwsError ? err : new AwsError("InternalFailure", String(err), { status: 500 }));

@@ -1,6 +1,8 @@
-// AWS JSON 1.1 wire helpers: error shape, responses, opaque pagination tokens.
-import { randomBytes, randomUUID } from "node:crypto";
+// AWS JSON 1.1 wire helpers: error shape, responses, input checks (page tokens are in tokens.ts).
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+
+export { TokenBook } from "./tokens.ts";
 
 const JSON_11 = "application/x-amz-json-1.1";
 
@@ -81,33 +83,6 @@ export function parseInput(body: Buffer): Record<string, unknown> {
     throw new AwsError("SerializationException", "Start of structure or map found where not expected.");
   }
   return value as Record<string, unknown>;
-}
-
-/** Opaque page tokens: random strings the fake remembers, so a forged token, or one of another API, is detectable. */
-export class TokenBook {
-  #offsets = new Map<string, { api: string; offset: number; order?: string[] }>();
-
-  /** `order`: the listing's order, fixed when its first page was answered, so its pages neither repeat nor skip. */
-  issue(api: string, offset: number, order?: string[]): string {
-    const token = Buffer.from(`${offset}:${randomBytes(18).toString("base64")}`).toString("base64");
-    this.#offsets.set(token, { api, offset, order });
-    return token;
-  }
-
-  order(api: string, token: string): string[] | undefined {
-    const entry = this.#offsets.get(token);
-    return entry?.api === api ? entry.order : undefined;
-  }
-
-  /** The offset a token stands for, or undefined when this fake never issued it for this API. */
-  offset(api: string, token: string): number | undefined {
-    const entry = this.#offsets.get(token);
-    return entry?.api === api ? entry.offset : undefined;
-  }
-
-  clear(): void {
-    this.#offsets.clear();
-  }
 }
 
 export function optString(input: Record<string, unknown>, key: string): string | undefined {

@@ -1,5 +1,6 @@
 // Resource Groups Tagging API GetResources over the fake's tasks (all statuses: tagging knows nothing of task state).
-import { AwsError, optInt, optString, optStringList, type TokenBook } from "./protocol.ts";
+import { AwsError, optInt, optString, optStringList } from "./protocol.ts";
+import type { TokenBook } from "./tokens.ts";
 import type { FakeTask } from "./tasks.ts";
 
 export interface TaggingState {
@@ -8,6 +9,10 @@ export interface TaggingState {
   tokens: TokenBook;
   /** Hand back the token the request presented (a looping listing). */
   repeatToken?: boolean;
+  /** Each listing starts with this many empty pages that carry a token, as AWS documents it may. */
+  emptyPages?: number;
+  /** Pages of this size whatever ResourcesPerPage asks. */
+  forcePageSize?: number;
 }
 
 interface TagFilter {
@@ -32,19 +37,22 @@ export function getResources(input: Record<string, unknown>, st: TaggingState): 
     throw new AwsError("InvalidParameterException", "ResourcesPerPage must be between 1 and 100.");
   }
   const token = optString(input, "PaginationToken") ?? "";
-  const start = token === "" ? 0 : st.tokens.offset("GetResources", token);
-  if (start === undefined) throw new AwsError("InvalidParameterException", "The specified PaginationToken is not valid.");
+  const listing = token === "" ? { offset: 0, empties: 0 } : st.tokens.entry("GetResources", token);
+  if (!listing && st.tokens.forgotten(token)) throw new AwsError("PaginationTokenExpiredException", "A PaginationToken is valid for a maximum of 15 minutes. Your request was denied because the specified PaginationToken has expired.");
+  if (!listing) throw new AwsError("InvalidParameterException", "The specified PaginationToken is not valid.");
+  const start = listing.offset;
+  if (listing.empties < (st.emptyPages ?? 0)) return { ResourceTagMappingList: [], PaginationToken: st.tokens.issue("GetResources", start, undefined, listing.empties + 1) };
   const matching = st.tasks.filter(
     (t) => Object.keys(t.tags ?? {}).length > 0 && typeMatches(types) && filtersMatch(filters, t.tags ?? {}) && (!arns || arns.includes(t.taskArn)),
   );
-  const size = perPage ?? st.pageSize ?? 50;
+  const size = st.forcePageSize ?? perPage ?? st.pageSize ?? 50;
   const page = matching.slice(start, start + size);
   return {
     ResourceTagMappingList: page.map((t) => ({
       ResourceARN: t.taskArn,
       Tags: Object.entries(t.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     })),
-    PaginationToken: start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("GetResources", start + size) : "",
+    PaginationToken: start + size < matching.length ? (st.repeatToken && token) || st.tokens.issue("GetResources", start + size, undefined, listing.empties) : "",
   };
 }
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { backoffFor, classify, fullJitter, retryDelay } from "../../../src/peers/retry.ts";
+import { backoffFor, classify, fullJitter, requestTimeoutFor, retryDelay } from "../../../src/peers/retry.ts";
 
 const b = backoffFor(60_000);
 
@@ -10,6 +10,27 @@ test("classify: the services' throttling codes, transient 5xx/timeouts, everythi
   assert.is(classify({ name: "InternalFailure", $metadata: { httpStatusCode: 500 } }), "transient");
   assert.is(classify({ name: "TimeoutError" }), "transient");
   assert.is(classify({ name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }), "final");
+});
+
+const connection: [string, "transient" | "final"][] = [
+  ["ECONNREFUSED", "transient"],
+  ["ECONNRESET", "transient"],
+  ["ETIMEDOUT", "transient"],
+  ["EPIPE", "transient"],
+  ["EHOSTUNREACH", "transient"],
+  ["ENETUNREACH", "transient"],
+  ["EAI_AGAIN", "transient"],
+  ["ENOTFOUND", "final"],
+  ["ERR_INVALID_URL", "final"],
+];
+for (const [code, want] of connection) test(`classify: a connection error ${code} is ${want}`, () => assert.is(classify({ name: "Error", code }), want));
+
+test("classify: an answer that is too large is final (asking again would read it again)", () => {
+  assert.is(classify({ name: "AnswerTooLarge" }), "final");
+});
+
+test("requestTimeoutFor: 5 s at the default deadline and below, a twelfth of a longer one", () => {
+  assert.equal([1000, 60_000, 120_000, 600_000].map(requestTimeoutFor), [5000, 5000, 10_000, 50_000]);
 });
 
 test("full jitter: uniform up to min(cap, base * 2^attempt, a third of the time left), floor kept", () => {
