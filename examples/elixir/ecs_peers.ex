@@ -5,19 +5,17 @@ defmodule EcsPeers do
   Add `{EcsPeers, []}` to the application's children. It takes `ECS_PEER_NODES` (the tasks that
   were running when this one booted, set by `/app/bin/entrypoint`) once, remembers every node that
   connects, and every `:interval` ms connects again, in parallel, to the known nodes that are not
-  connected. A node unreachable for `:forget_after` ms (a stopped task) is dropped.
-
-  Only when the boot lookup failed (`ECS_PEER_LOOKUP=failed`), or the node has been alone for about
-  `:alone_after` ms, it runs `bin/entrypoint peers` again: first after about `:lookup_every` ms, then,
-  while lookups fail or leave the node alone, twice as long each time, up to `:lookup_max`. Every
-  wait is jittered (0.5 to 1.5 times) so that a fleet's lookups spread out; one lookup runs at a time
-  and is killed after `:lookup_timeout` ms or 1 MiB of output; at most 1,000 names are taken, and
-  entries that are not node names are skipped. Without `bin/entrypoint` in the image (the
-  entrypoint ran in an init container) it says so once and keeps reconnecting the nodes it knows.
+  connected. A node unreachable for `:forget_after` ms (a stopped task) is dropped. Only when the
+  boot lookup failed (`ECS_PEER_LOOKUP=failed`), or the node has been alone for about `:alone_after`
+  ms, it runs `bin/entrypoint peers` again: after about `:lookup_every` ms, then twice as long after
+  each lookup that fails or leaves it alone, up to `:lookup_max`; each wait jittered (x0.5 to x1.5).
+  One lookup at a time, killed after `:lookup_timeout` ms or 1 MiB of output; at most 1,000 names
+  are taken, and entries that are not node names are skipped.
 
   Options (milliseconds): `:interval` 1_000, `:connect_timeout` 2_000, `:forget_after` 300_000,
   `:alone_after` 300_000, `:lookup_every` 60_000, `:lookup_max` 1_800_000, `:lookup_timeout`
-  90_000; `:entrypoint` (default `$RELEASE_ROOT/bin/entrypoint`), `:name` (default `EcsPeers`).
+  90_000; `:entrypoint` (default `$RELEASE_ROOT/bin/entrypoint`; without it, as in an init-container
+  setup, no lookup after boot), `:name` (default `EcsPeers`).
   """
   use GenServer
   require Logger
@@ -43,23 +41,14 @@ defmodule EcsPeers do
       Process.flag(:trap_exit, true)
       t = now()
       known = Map.new(names(System.get_env("ECS_PEER_NODES", ""), "ECS_PEER_NODES"), &{&1, t})
-      # nil: the boot did no lookup (peers off), so neither will we.
-      lookup = lookup_mode(System.get_env("ECS_PEER_LOOKUP"), opts.entrypoint)
+      # nil: the boot did no lookup (peers off), or there is no bin/entrypoint to ask; no lookup after boot.
+      lookup = System.get_env("ECS_PEER_LOOKUP")
+      if lookup && not File.regular?(opts.entrypoint), do: Logger.info("EcsPeers: no #{opts.entrypoint} in this image (the entrypoint ran in an init container?), so no peer lookup after boot; it keeps reconnecting the nodes it knows. If the entrypoint is elsewhere, pass entrypoint: PATH")
+      lookup = if File.regular?(opts.entrypoint), do: lookup
       first = if lookup == "failed", do: opts.lookup_every, else: opts.alone_after
       state = %{opts: opts, known: known, jobs: %{}, alone: true, lookup: lookup, delay: opts.lookup_every,
-                due: t + jitter(first), port: nil, out: [], size: 0, failing: nil}
+                due: t + jitter(first), port: nil, out: "", failing: nil}
       {:ok, state, {:continue, :tick}}
-    end
-  end
-
-  defp lookup_mode(nil, _path), do: nil
-
-  defp lookup_mode(lookup, path) do
-    if File.regular?(path) do
-      lookup
-    else
-      Logger.info("EcsPeers: no #{path} in this image (the entrypoint ran in an init container?), so no peer lookup after boot; it keeps reconnecting the nodes it knows. If the entrypoint is elsewhere, pass entrypoint: PATH")
-      nil
     end
   end
 
@@ -79,17 +68,16 @@ defmodule EcsPeers do
     {:noreply, %{state | known: Map.put(state.known, node, now())}}
   end
 
-  def handle_info({port, {:data, data}}, %{port: port} = state) do
-    size = state.size + byte_size(data)
-    if size > @max_output,
-      do: {:noreply, lookup_done(stop_port(state), {:error, "printed more than #{@max_output} bytes"})},
-      else: {:noreply, %{state | out: [state.out | data], size: size}}
-  end
+  def handle_info({port, {:data, data}}, %{port: port, out: out} = state) when byte_size(out) + byte_size(data) > @max_output,
+    do: {:noreply, lookup_done(stop_port(state), {:error, "printed more than #{@max_output} bytes"})}
+
+  def handle_info({port, {:data, data}}, %{port: port} = state), do: {:noreply, %{state | out: state.out <> data}}
+
+  def handle_info({port, {:exit_status, 0}}, %{port: port} = state), do: {:noreply, lookup_done(%{state | port: nil}, {:ok, names(state.out, "bin/entrypoint peers")})}
 
   def handle_info({port, {:exit_status, status}}, %{port: port} = state) do
-    out = IO.iodata_to_binary(state.out)
-    result = if status == 0, do: {:ok, names(out, "bin/entrypoint peers")}, else: {:error, "exit #{status}: #{clip(last_line(out))}"}
-    {:noreply, lookup_done(%{state | port: nil}, result)}
+    last = state.out |> String.split("\n", trim: true) |> List.last("")
+    {:noreply, lookup_done(%{state | port: nil}, {:error, "exit #{status}: #{clip(last)}"})}
   end
 
   def handle_info({:overdue, port}, %{port: port} = state),
@@ -107,6 +95,7 @@ defmodule EcsPeers do
   end
 
   def handle_info({:DOWN, _ref, :process, pid, _reason}, state), do: {:noreply, %{state | jobs: Map.delete(state.jobs, pid)}}
+
   def handle_info(_other, state), do: {:noreply, state}
 
   @impl true
@@ -165,36 +154,28 @@ defmodule EcsPeers do
     %{state | port: nil}
   end
 
-  # Every lookup that fails or leaves the node alone doubles the wait before the next one.
-  defp lookup_done(%{opts: opts} = state, result) do
-    t = now()
-    delay = min(state.delay * 2, opts.lookup_max)
-    state = %{state | delay: delay, due: t + jitter(delay), out: [], size: 0}
-
-    case result do
-      {:ok, nodes} ->
-        new = Enum.reject(nodes, &(&1 == node() or Map.has_key?(state.known, &1)))
-        again = if state.failing, do: "works again: "
-        if again || new != [], do: Logger.info("EcsPeers: bin/entrypoint peers #{again}listed #{length(nodes)} node(s), #{length(new)} new")
-        %{state | lookup: "ok", failing: nil, known: Enum.reduce(new, state.known, &Map.put(&2, &1, t))}
-
-      {:error, why} ->
-        failed(state, why)
-    end
+  defp lookup_done(state, {:ok, nodes}) do
+    state = backoff(state)
+    new = Enum.reject(nodes, &(&1 == node() or Map.has_key?(state.known, &1)))
+    again = if state.failing, do: "works again: "
+    if again || new != [], do: Logger.info("EcsPeers: bin/entrypoint peers #{again}listed #{length(nodes)} node(s), #{length(new)} new")
+    %{state | lookup: "ok", failing: nil, known: Enum.reduce(new, state.known, &Map.put(&2, &1, now()))}
   end
 
   # A warning for a new failure, one line when it repeats, then silence until it changes or works.
-  defp failed(%{opts: opts} = state, why) do
+  defp lookup_done(state, {:error, why}) do
+    state = backoff(state)
     next = "next try in about #{div(state.delay, 1000)} s"
     n = with {^why, n} <- state.failing, do: n, else: (_ -> 0)
-
-    case n do
-      0 -> Logger.warning("EcsPeers: bin/entrypoint peers failed (#{why}); #{next}. `bin/entrypoint doctor` in the task says what blocks the lookup")
-      1 -> Logger.info("EcsPeers: bin/entrypoint peers still failing the same way; #{next}, then ever less often (up to every #{div(opts.lookup_max, 60_000)} min); silent until that changes")
-      _ -> :ok
-    end
-
+    if n == 0, do: Logger.warning("EcsPeers: bin/entrypoint peers failed (#{why}); #{next}. `bin/entrypoint doctor` in the task says what blocks the lookup")
+    if n == 1, do: Logger.info("EcsPeers: bin/entrypoint peers still failing the same way; #{next}, then ever less often (up to every #{div(state.opts.lookup_max, 60_000)} min); silent until that changes")
     %{state | failing: {why, n + 1}}
+  end
+
+  # Every lookup that fails or leaves the node alone doubles the wait before the next one.
+  defp backoff(state) do
+    delay = min(state.delay * 2, state.opts.lookup_max)
+    %{state | delay: delay, due: now() + jitter(delay), out: ""}
   end
 
   # Lookup output and ECS_PEER_NODES are checked before any atom is made: atoms are never freed.
@@ -211,7 +192,6 @@ defmodule EcsPeers do
     Enum.map(good, &String.to_atom/1)
   end
 
-  defp last_line(text), do: text |> String.split("\n", trim: true) |> List.last("")
   defp clip(text), do: inspect(String.slice(text, 0, 200))
   defp jitter(ms), do: div(ms, 2) + :rand.uniform(max(ms, 1))
   defp default_entrypoint, do: Path.join([System.get_env("RELEASE_ROOT", "/app"), "bin", "entrypoint"])
