@@ -18,6 +18,8 @@ export interface Lookup {
   /** Wall-clock ms when the stand-in started. */
   at: number;
   pid: number;
+  /** The name it was called by (the tests give each EcsPeers instance its own link). */
+  name: string;
   args: string;
 }
 
@@ -26,13 +28,13 @@ export function standIn(body: string): { dir: string; entrypoint: string; lookup
   const dir = mkdtempSync(join(tmpdir(), "ecs-peers-"));
   const entrypoint = join(dir, "entrypoint");
   const calls = join(dir, "calls");
-  writeFileSync(entrypoint, `#!/bin/sh\necho "$(date +%s%3N) $$ $* quiet=$ENTRYPOINT_QUIET" >> "${calls}"\n${body}\n`);
+  writeFileSync(entrypoint, `#!/bin/sh\necho "$(date +%s%3N) $$ $(basename "$0") $* quiet=$ENTRYPOINT_QUIET" >> "${calls}"\n${body}\n`);
   chmodSync(entrypoint, 0o755);
   const lookups = () =>
     existsSync(calls)
       ? readFileSync(calls, "utf8").trim().split("\n").map((line) => {
-          const [at, pid, ...args] = line.split(" ");
-          return { at: Number(at), pid: Number(pid), args: args.join(" ") };
+          const [at, pid, name, ...args] = line.split(" ");
+          return { at: Number(at), pid: Number(pid), name: name!, args: args.join(" ") };
         })
       : [];
   // A stand-in left running (by a broken companion) must not outlive the test.
@@ -47,6 +49,8 @@ export interface RunOptions {
   /** Elixir run after EcsPeers started, instead of sleeping `ms`; `ms` still bounds the run. */
   body?: string;
   during?: (task: Task) => Promise<void>;
+  /** Runs once the VM has exited, before the namespace (and whatever still runs in it) goes. */
+  after?: () => Promise<void>;
 }
 
 /** Runs node `a` with `EcsPeers.start_link(options)` for `ms`; returns what it printed. */
@@ -60,6 +64,7 @@ export async function runA(env: Record<string, string>, options: string, ms: num
     await run.during?.(task);
     const out = (await a).output;
     assert.ok(!/\*\* \(|\[error\]/i.test(out), out);
+    await run.after?.();
     return out;
   } finally {
     killStarted();

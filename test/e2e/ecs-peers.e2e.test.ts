@@ -4,7 +4,8 @@
 // The lookups' schedule, kills and output bounds: companion-lookups.e2e.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { join } from "node:path";
+import { symlinkSync } from "node:fs";
+import { basename, join } from "node:path";
 import { COMPANION, count, gaps, IP, node, runA, standIn } from "./companion-vm.ts";
 import { netnsUnavailable } from "./netns.ts";
 import { runToEnd, sleep } from "./procs.ts";
@@ -43,16 +44,25 @@ e2e("a join and a leave are logged once each, silent peers are forgotten once, n
   }
 });
 
-e2e("alone: the first lookup after about alone_after, then ever longer waits; peers off at boot: never", async () => {
+e2e("alone: the first lookup after about alone_after, spread over a fleet, then ever longer waits; peers off at boot: never", async () => {
   const s = standIn(`echo ${node("c")}`);
   try {
-    // lookup_every = alone_after = 300: the old schedule looked up every 300 ms (16 times in 5 s).
-    await runA({ ECS_PEER_LOOKUP: "ok" }, `interval: 20, forget_after: 60_000, alone_after: 300, lookup_every: 300, lookup_max: 4800, entrypoint: "${s.entrypoint}"`, 5000);
-    const ls = s.lookups();
-    const g = gaps(ls);
-    // Lower bounds only: each wait is at least half its nominal value, and the nominal value doubles.
-    g.forEach((gap, i) => assert.ok(gap >= Math.min(300 * 2 ** (i + 1), 4800) / 2 - 5, `gap ${i + 1}: ${gap} ms (all: ${g})`));
-    assert.ok(ls.length >= 2 && ls.length <= 6, `lookups while alone for 5 s: ${ls.length} (gaps ${g})`);
+    // 16 instances in one VM, each with its own link to the stand-in. lookup_every = alone_after =
+    // 300: the old schedule looked up every 300 ms (16 times in 5 s), all at once.
+    const links = Array.from({ length: 16 }, (_, i) => join(s.dir, `ep${i}`));
+    for (const link of links) symlinkSync(s.entrypoint, link);
+    const start = links.map((link, i) => `EcsPeers.start_link(name: :p${i}, interval: 20, forget_after: 60_000, alone_after: 300, lookup_every: 300, lookup_max: 4800, entrypoint: "${link}")`);
+    await runA({ ECS_PEER_LOOKUP: "ok" }, `name: :p, entrypoint: "/nonexistent"`, 5000, { body: `${start.join("; ")}; Process.sleep(5000)` });
+    const firsts: number[] = [];
+    for (const link of links) {
+      const ls = s.lookups().filter((l) => l.name === basename(link));
+      const g = gaps(ls);
+      // Lower bounds only: each wait is at least half its nominal value, and the nominal value doubles.
+      g.forEach((gap, i) => assert.ok(gap >= Math.min(300 * 2 ** (i + 1), 4800) / 2 - 5, `${basename(link)} gap ${i + 1}: ${gap} ms (all: ${g})`));
+      assert.ok(ls.length >= 2 && ls.length <= 6, `${basename(link)}: lookups while alone for 5 s: ${ls.length} (gaps ${g})`);
+      firsts.push(ls[0]!.at);
+    }
+    assert.ok(Math.max(...firsts) - Math.min(...firsts) > 100, `first lookups spread out: ${firsts.map((f) => f - Math.min(...firsts))}`);
   } finally {
     s.cleanup();
   }
