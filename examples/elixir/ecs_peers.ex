@@ -6,11 +6,12 @@ defmodule EcsPeers do
   were running when this one booted, set by `/app/bin/entrypoint`) once, remembers every node that
   connects, and every `:interval` ms connects again, in parallel, to the known nodes that are not
   connected. A node unreachable for `:forget_after` ms (a stopped task) is dropped. Only when the
-  boot lookup failed (`ECS_PEER_LOOKUP=failed`), or the node has been alone for about `:alone_after`
-  ms, it runs `bin/entrypoint peers` again: after about `:lookup_every` ms, then twice as long after
-  each lookup that fails or leaves it alone, up to `:lookup_max`; each wait jittered (x0.5 to x1.5).
-  One lookup at a time, killed after `:lookup_timeout` ms or 1 MiB of output; at most 1,000 names
-  are taken, and entries that are not node names are skipped.
+  boot lookup failed (`ECS_PEER_LOOKUP=failed`) or the node has been alone for about `:alone_after`
+  ms, it runs `bin/entrypoint peers` again: first after about `:lookup_every` ms (failed) or
+  `:alone_after` ms (alone), then twice as long after each lookup that fails or leaves it alone, up
+  to `:lookup_max`; each wait jittered (x0.5 to x1.5), one lookup at a time, killed after
+  `:lookup_timeout` ms or 1 MiB of output. Of its names at most 1,000 are taken, and entries that
+  are not node names are skipped.
 
   Options (milliseconds): `:interval` 1_000, `:connect_timeout` 2_000, `:forget_after` 300_000,
   `:alone_after` 300_000, `:lookup_every` 60_000, `:lookup_max` 1_800_000, `:lookup_timeout`
@@ -46,8 +47,7 @@ defmodule EcsPeers do
       if lookup && not File.regular?(opts.entrypoint), do: Logger.info("EcsPeers: no #{opts.entrypoint} in this image (the entrypoint ran in an init container?), so no peer lookup after boot; it keeps reconnecting the nodes it knows. If the entrypoint is elsewhere, pass entrypoint: PATH")
       lookup = if File.regular?(opts.entrypoint), do: lookup
       first = if lookup == "failed", do: opts.lookup_every, else: opts.alone_after
-      state = %{opts: opts, known: known, jobs: %{}, alone: true, lookup: lookup, delay: opts.lookup_every,
-                due: t + jitter(first), port: nil, out: "", failing: nil}
+      state = %{opts: opts, known: known, jobs: %{}, alone: true, lookup: lookup, delay: first, due: t + jitter(first), port: nil, out: "", failing: nil}
       {:ok, state, {:continue, :tick}}
     end
   end
@@ -113,7 +113,9 @@ defmodule EcsPeers do
   end
 
   # Alone again: a lookup after about :alone_after. Connected again: the lookups' backoff starts over.
-  defp alone(%{alone: false} = state, [], t), do: %{state | alone: true, due: max(state.due, t + jitter(state.opts.alone_after))}
+  defp alone(%{alone: false, opts: opts} = state, [], t),
+    do: %{state | alone: true, delay: max(state.delay, opts.alone_after), due: max(state.due, t + jitter(opts.alone_after))}
+
   defp alone(%{alone: true} = state, [_ | _], _t), do: %{state | alone: false, delay: state.opts.lookup_every}
   defp alone(state, _connected, _t), do: state
 
