@@ -72,7 +72,6 @@ defmodule EcsPeers do
     do: {:noreply, lookup_done(stop_port(state), {:error, "printed more than #{@max_output} bytes"})}
 
   def handle_info({port, {:data, data}}, %{port: port} = state), do: {:noreply, %{state | out: state.out <> data}}
-
   def handle_info({port, {:exit_status, 0}}, %{port: port} = state), do: {:noreply, lookup_done(%{state | port: nil}, {:ok, names(state.out, "bin/entrypoint peers")})}
 
   def handle_info({port, {:exit_status, status}}, %{port: port} = state) do
@@ -86,16 +85,13 @@ defmodule EcsPeers do
   # A setup still pending is waiting on TCP's retransmission backoff: abort it, so the next try
   # sends a fresh SYN the moment the network is back.
   def handle_info({:overdue, pid}, state) do
-    with {:ok, node} <- Map.fetch(state.jobs, pid) do
-      Process.exit(pid, :kill)
-      if node not in Node.list(), do: :erlang.disconnect_node(node)
-    end
-
+    node = state.jobs[pid]
+    if node, do: Process.exit(pid, :kill)
+    if node && node not in Node.list(), do: :erlang.disconnect_node(node)
     {:noreply, state}
   end
 
   def handle_info({:DOWN, _ref, :process, pid, _reason}, state), do: {:noreply, %{state | jobs: Map.delete(state.jobs, pid)}}
-
   def handle_info(_other, state), do: {:noreply, state}
 
   @impl true
@@ -149,10 +145,11 @@ defmodule EcsPeers do
     e -> lookup_done(state, {:error, Exception.message(e)})
   end
 
-  # Closing the port alone would leave the process running (say, waiting out throttling).
+  # Closing the port stops its output at once, but would leave the process running (say, waiting out throttling).
   defp stop_port(%{port: port} = state) do
-    with {:os_pid, pid} <- Port.info(port, :os_pid), do: :os.cmd(~c"kill -KILL #{pid}")
+    os_pid = Port.info(port, :os_pid)
     send(port, {self(), :close})
+    with {:os_pid, pid} <- os_pid, do: :os.cmd(~c"kill -KILL #{pid}")
     %{state | port: nil}
   end
 
