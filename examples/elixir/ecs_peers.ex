@@ -47,7 +47,7 @@ defmodule EcsPeers do
       if lookup && not File.regular?(opts.entrypoint), do: Logger.info("EcsPeers: no #{opts.entrypoint} in this image (the entrypoint ran in an init container?), so no peer lookup after boot; it keeps reconnecting the nodes it knows. If the entrypoint is elsewhere, pass entrypoint: PATH")
       lookup = if File.regular?(opts.entrypoint), do: lookup
       first = if lookup == "failed", do: opts.lookup_every, else: opts.alone_after
-      state = %{opts: opts, known: known, jobs: %{}, alone: true, lookup: lookup, delay: first, due: t + jitter(first), port: nil, out: "", failing: nil}
+      state = %{opts: opts, known: known, jobs: %{}, alone: true, lookup: lookup, delay: first, due: t + jitter(first), port: nil, out: [], size: 0, failing: nil}
       {:ok, state, {:continue, :tick}}
     end
   end
@@ -68,15 +68,16 @@ defmodule EcsPeers do
     {:noreply, %{state | known: Map.put(state.known, node, now())}}
   end
 
-  def handle_info({port, {:data, data}}, %{port: port, out: out} = state) when byte_size(out) + byte_size(data) > @max_output,
+  def handle_info({port, {:data, data}}, %{port: port, size: size} = state) when size + byte_size(data) > @max_output,
     do: {:noreply, lookup_done(stop_port(state), {:error, "printed more than #{@max_output} bytes"})}
 
-  def handle_info({port, {:data, data}}, %{port: port} = state), do: {:noreply, %{state | out: state.out <> data}}
-  def handle_info({port, {:exit_status, 0}}, %{port: port} = state), do: {:noreply, lookup_done(%{state | port: nil}, {:ok, names(state.out, "bin/entrypoint peers")})}
+  def handle_info({port, {:data, data}}, %{port: port} = state), do: {:noreply, %{state | out: [state.out | data], size: state.size + byte_size(data)}}
 
   def handle_info({port, {:exit_status, status}}, %{port: port} = state) do
-    last = state.out |> String.split("\n", trim: true) |> List.last("")
-    {:noreply, lookup_done(%{state | port: nil}, {:error, "exit #{status}: #{clip(last)}"})}
+    out = IO.iodata_to_binary(state.out)
+    last = out |> String.split("\n", trim: true) |> List.last("")
+    result = if status == 0, do: {:ok, names(out, "bin/entrypoint peers")}, else: {:error, "exit #{status}: #{clip(last)}"}
+    {:noreply, lookup_done(%{state | port: nil}, result)}
   end
 
   def handle_info({:overdue, port}, %{port: port} = state),
@@ -174,7 +175,7 @@ defmodule EcsPeers do
   # Every lookup that fails or leaves the node alone doubles the wait before the next one.
   defp backoff(state) do
     delay = min(state.delay * 2, state.opts.lookup_max)
-    %{state | delay: delay, due: now() + jitter(delay), out: ""}
+    %{state | delay: delay, due: now() + jitter(delay), out: [], size: 0}
   end
 
   # Lookup output and ECS_PEER_NODES are checked before any atom is made: atoms are never freed.

@@ -83,7 +83,7 @@ IO.puts("most memory: #{div(top, 1_000_000)} MB; EcsPeers alive: #{Process.alive
     const out = await runA({ ECS_PEER_LOOKUP: "failed" }, `interval: 20, lookup_every: 100, lookup_max: 400, entrypoint: "${s.entrypoint}"`, 3000, { body });
     const m = /most memory: (\d+) MB; EcsPeers alive: true/.exec(out);
     assert.ok(m, out);
-    assert.ok(Number(m[1]) < 100, `VM memory ${m[1]} MB`);
+    assert.ok(Number(m[1]) < 150, `VM memory ${m[1]} MB`);
     console.log(`\ne2e EcsPeers, a lookup printing without end: the VM's memory peaked at ${m[1]} MB over 3 s (${s.lookups().length} lookups, each killed at 1 MiB)`);
     assert.ok(s.lookups().length >= 2, "lookups went on");
     assert.is(count(out, `EcsPeers: bin/entrypoint peers failed (printed more than 1048576 bytes)`), 1, out);
