@@ -146,7 +146,7 @@ defmodule EcsPeers do
     e -> lookup_done(state, {:error, Exception.message(e)})
   end
 
-  # Closing the port stops its output at once, but would leave the process running (say, waiting out throttling).
+  # Closing the port stops the output; only the kill ends the process (one waiting out throttling, say).
   defp stop_port(%{port: port} = state) do
     os_pid = Port.info(port, :os_pid)
     send(port, {self(), :close})
