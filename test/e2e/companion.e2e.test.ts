@@ -104,7 +104,7 @@ e2e("lookup failed at boot (AWS calls denied): EcsPeers asks bin/entrypoint peer
     assert.equal(await f.awsCalls(), calls, "no more lookups once one worked and the node is in the mesh");
     const lists = calls[late.ip]?.ListTasks ?? 0;
     assertBootCallsOnly(calls, { ...once(ips.slice(0, 2)), [late.ip]: lists });
-    return `access restored → full mesh ${ms(meshAt - allowedAt)}; the late task made ${lists} ListTasks in all (boot + lookups every 2 s while failing), then none`;
+    return `access restored → full mesh ${ms(meshAt - allowedAt)}; the late task made ${lists} ListTasks in all (boot + lookups backing off from about 2 s while failing), then none`;
   });
   console.log(`\ne2e lookup failed at boot: ${line}`);
 });

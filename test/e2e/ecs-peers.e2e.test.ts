@@ -1,51 +1,18 @@
 // EcsPeers on its own (examples/elixir/ecs_peers.ex run with `elixir -r`, nodes in one test
 // namespace): what it logs, when it forgets, and when it runs bin/entrypoint peers — with short
-// cadences and a stand-in entrypoint script that counts its calls.
+// cadences and a stand-in entrypoint script that records its calls (companion-vm.ts).
+// The lookups' schedule, kills and output bounds: companion-lookups.e2e.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createNet, destroyNet, netnsUnavailable, type Task } from "./netns.ts";
-import { killStarted, runToEnd, sleep } from "./procs.ts";
-import { cleanEnv, startEpmd } from "./task.ts";
+import { symlinkSync } from "node:fs";
+import { basename, join } from "node:path";
+import { COMPANION, count, gaps, IP, node, runA, standIn } from "./companion-vm.ts";
+import { netnsUnavailable } from "./netns.ts";
+import { runToEnd, sleep } from "./procs.ts";
+import { cleanEnv } from "./task.ts";
 
 const unavailable = netnsUnavailable();
 const e2e = unavailable ? test.skip : test;
-const COMPANION = join(import.meta.dirname, "..", "..", "examples", "elixir", "ecs_peers.ex");
-const IP = "10.77.20.2";
-const node = (name: string) => `${name}@${IP}`;
-
-let dir = "";
-test.before(() => {
-  dir = mkdtempSync(join(tmpdir(), "ecs-peers-"));
-  // Stands in for bin/entrypoint: records how it was called, prints one node name.
-  writeFileSync(join(dir, "entrypoint"), `#!/bin/sh\necho "$* quiet=$ENTRYPOINT_QUIET" >> "${dir}/calls"\necho ${node("c")}\n`);
-  chmodSync(join(dir, "entrypoint"), 0o755);
-});
-test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Runs node `a` with EcsPeers for `ms`, in a namespace with its own epmd; `during` runs alongside. */
-async function runA(env: Record<string, string>, options: string, ms: number, during?: (task: Task) => Promise<void>): Promise<string> {
-  rmSync(join(dir, "calls"), { force: true });
-  const net = createNet("ecsp", [IP]);
-  const task = net.tasks[0]!;
-  try {
-    await startEpmd(task);
-    const script = `{:ok, _} = EcsPeers.start_link(${options}, entrypoint: "${dir}/entrypoint"); Process.sleep(${ms}); Logger.flush()`;
-    const a = runToEnd("node a", "ip", ["netns", "exec", task.ns, "elixir", "--name", node("a"), "--cookie", "c", "-r", COMPANION, "-e", script], cleanEnv(env), ms + 20_000);
-    await during?.(task);
-    const out = (await a).output;
-    assert.ok(!/\*\* \(|error/i.test(out), out);
-    return out;
-  } finally {
-    killStarted();
-    await destroyNet(net);
-  }
-}
-
-const count = (out: string, text: string) => out.split(text).length - 1;
-const calls = () => (existsSync(join(dir, "calls")) ? readFileSync(join(dir, "calls"), "utf8").trim().split("\n") : []);
 
 e2e("not distributed: start_link returns :ignore and says so once", async () => {
   const r = await runToEnd("plain", "elixir", ["-r", COMPANION, "-e", "IO.inspect(EcsPeers.start_link([]), label: :start); Logger.flush()"], cleanEnv({ ECS_PEER_NODES: node("b") }));
@@ -53,26 +20,82 @@ e2e("not distributed: start_link returns :ignore and says so once", async () => 
   assert.is(count(r.output, "EcsPeers: this node is not distributed"), 1, r.output);
 });
 
-e2e("a join and a leave are logged once each, silent peers are forgotten once, never a line per retry; a failed boot lookup is retried until one works", async () => {
-  const out = await runA({ ECS_PEER_NODES: `${node("ghost")},${node("b")}`, ECS_PEER_LOOKUP: "failed" }, "interval: 200, forget_after: 1500, lookup_every: 700", 4500, async (task) => {
-    await sleep(1000);
-    // b lives for 1 s: a reaches it from its snapshot, then sees it leave.
-    await runToEnd("node b", "ip", ["netns", "exec", task.ns, "elixir", "--name", node("b"), "--cookie", "c", "-e", "Process.sleep(1000)"], cleanEnv(), 20_000);
-  });
-  assert.is(count(out, `EcsPeers: ${node("b")} joined`), 1, out);
-  assert.is(count(out, `EcsPeers: ${node("b")} left`), 1, out);
-  for (const gone of ["ghost", "b", "c"]) assert.is(count(out, `EcsPeers: forgot ${node(gone)}`), 1, `${gone}:\n${out}`);
-  assert.is(count(out, "EcsPeers: bin/entrypoint peers listed 1 node(s)"), 1, out);
-  assert.is(count(out, "EcsPeers:"), 6, `nothing else, however many retries:\n${out}`);
-  assert.equal(calls(), ["peers --format lines quiet=1"], "one lookup: it worked, so no more");
+e2e("a join and a leave are logged once each, silent peers are forgotten once (connected ones never), never a line per retry; a failed boot lookup is retried until one works", async () => {
+  const s = standIn(`echo ${node("c")}`);
+  try {
+    const options = `interval: 200, forget_after: 1500, lookup_every: 700, entrypoint: "${s.entrypoint}"`;
+    const out = await runA({ ECS_PEER_NODES: `${node("ghost")},${node("b")}`, ECS_PEER_LOOKUP: "failed" }, options, 7000, {
+      during: async (task) => {
+        await sleep(1000);
+        // b lives for 2.5 s, longer than forget_after: a reaches it from its snapshot, keeps it
+        // while connected (not forgotten), then sees it leave and forgets it once.
+        await runToEnd("node b", "ip", ["netns", "exec", task.ns, "elixir", "--name", node("b"), "--cookie", "c", "-e", "Process.sleep(2500)"], cleanEnv(), 20_000);
+      },
+    });
+    const name = (n: string) => `EcsPeers: :"${node(n)}"`;
+    assert.is(count(out, `${name("b")} joined`), 1, out);
+    assert.is(count(out, `${name("b")} left`), 1, out);
+    for (const gone of ["ghost", "b", "c"]) assert.is(count(out, `EcsPeers: forgot :"${node(gone)}"`), 1, `${gone}:\n${out}`);
+    assert.is(count(out, "EcsPeers: bin/entrypoint peers listed 1 node(s), 1 new"), 1, out);
+    assert.is(count(out, "EcsPeers:"), 6, `nothing else, however many retries and lookups:\n${out}`);
+    assert.ok(s.lookups().length >= 1, "the failed boot lookup was retried");
+    assert.is(s.lookups()[0]!.args, "peers --format lines quiet=1");
+  } finally {
+    s.cleanup();
+  }
 });
 
-e2e("alone for alone_after: a lookup, then again only after another alone_after; peers off at boot: never", async () => {
-  await runA({ ECS_PEER_LOOKUP: "ok" }, "interval: 100, forget_after: 60_000, lookup_every: 100, alone_after: 1000", 3500);
-  const alone = calls().length;
-  assert.ok(alone >= 2 && alone <= 3, `lookups while alone for 3.5 s with alone_after 1 s: ${alone}`);
-  await runA({}, "interval: 100, lookup_every: 100, alone_after: 100", 1500);
-  assert.equal(calls(), [], "no ECS_PEER_LOOKUP (peers off): no lookup");
+e2e("alone: the first lookup after about alone_after, spread over a fleet, then ever longer waits; peers off at boot: never", async () => {
+  const s = standIn(`echo ${node("c")}`);
+  try {
+    // 16 instances in one VM, each with its own link to the stand-in. lookup_every = alone_after =
+    // 300: the old schedule looked up every 300 ms (16 times in 5 s), all at once.
+    const links = Array.from({ length: 16 }, (_, i) => join(s.dir, `ep${i}`));
+    for (const link of links) symlinkSync(s.entrypoint, link);
+    const start = links.map((link, i) => `EcsPeers.start_link(name: :p${i}, interval: 20, forget_after: 60_000, alone_after: 300, lookup_every: 300, lookup_max: 4800, entrypoint: "${link}")`);
+    await runA({ ECS_PEER_LOOKUP: "ok" }, `name: :p, entrypoint: "/nonexistent"`, 5000, { body: `${start.join("; ")}; Process.sleep(5000)` });
+    const firsts: number[] = [];
+    for (const link of links) {
+      const ls = s.lookups().filter((l) => l.name === basename(link));
+      const g = gaps(ls);
+      // Lower bounds only: each wait is at least half its nominal value, and the nominal value doubles.
+      g.forEach((gap, i) => assert.ok(gap >= Math.min(300 * 2 ** (i + 1), 4800) / 2 - 5, `${basename(link)} gap ${i + 1}: ${gap} ms (all: ${g})`));
+      assert.ok(ls.length >= 2 && ls.length <= 6, `${basename(link)}: lookups while alone for 5 s: ${ls.length} (gaps ${g})`);
+      firsts.push(ls[0]!.at);
+    }
+    assert.ok(Math.max(...firsts) - Math.min(...firsts) > 100, `first lookups spread out: ${firsts.map((f) => f - Math.min(...firsts))}`);
+  } finally {
+    s.cleanup();
+  }
+  const off = standIn(`echo ${node("c")}`);
+  try {
+    await runA({}, `interval: 20, lookup_every: 100, alone_after: 100, entrypoint: "${off.entrypoint}"`, 1500);
+    assert.equal(off.lookups(), [], "no ECS_PEER_LOOKUP (peers off): no lookup");
+  } finally {
+    off.cleanup();
+  }
+});
+
+e2e("no bin/entrypoint in the image (init container): said once at startup, as info, for ok and failed boot lookups; no lookup", async () => {
+  for (const lookup of ["ok", "failed"]) {
+    const missing = join("/nonexistent", `ecs-peers-${process.pid}`, "entrypoint");
+    const out = await runA({ ECS_PEER_LOOKUP: lookup }, `interval: 20, lookup_every: 60_000, alone_after: 60_000, entrypoint: "${missing}"`, 1000);
+    assert.is(count(out, `EcsPeers: no ${missing} in this image`), 1, out);
+    assert.match(out, /\[info\] EcsPeers: no \S+ in this image .*reconnecting the nodes it knows.*pass entrypoint: PATH/);
+    assert.is(count(out, "EcsPeers:"), 1, `${lookup}: nothing else:\n${out}`);
+  }
+});
+
+e2e("ECS_PEER_NODES with a 300-character entry and garbage: the node starts, one line names what was skipped, the good entries are kept", async () => {
+  const long = `${"x".repeat(290)}@${IP}`;
+  const nodes = [node("b"), long, "not a node", "\x1b[31mred@10.0.0.1", "a@b@c", node("b2")].join(",");
+  const body = `IO.puts("known: #{inspect(Enum.sort(Map.keys(:sys.get_state(EcsPeers).known)))}"); Process.sleep(500)`;
+  const out = await runA({ ECS_PEER_NODES: nodes, ECS_PEER_LOOKUP: "ok" }, `interval: 100, entrypoint: "/nonexistent/entrypoint"`, 1500, { body });
+  const skipped = out.split("\n").filter((l) => l.includes("EcsPeers: skipped"));
+  assert.is(skipped.length, 1, out);
+  assert.match(skipped[0]!, /skipped 6 entries of ECS_PEER_NODES .* e\.g\. "x{100}/);
+  assert.not.ok(out.includes("\x1b"), "no raw control character in the log");
+  assert.ok(out.includes(`known: [:"${node("b2")}", :"${node("b")}"]`), out);
 });
 
 test.run();
