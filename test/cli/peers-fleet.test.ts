@@ -129,6 +129,19 @@ test("the peer variables stay far below the kernel's 128 KiB per string: the rel
   assert.match(r.stderr, /kept so that ECS_PEER_NODES stays under 32768 bytes; ECS_PEER_LIST=subset/);
 });
 
+test("the 32 KiB bound counts the commas: ECS_PEER_NODES as the release gets it is never longer", async () => {
+  const tasks = makeTasks(60, { cluster: "prod", family: "shop" });
+  const peers = sorted(ipsOf(tasks.slice(1)));
+  // A basename that makes 32 node names fit 32 KiB without their commas, but not with them: 31 are kept.
+  const basename = "x".repeat(Math.floor((32 * 1024 - peers.slice(0, 32).join("").length) / 32) - 1);
+  task = await startAwsTask(tasks);
+  const r = await boot(task, ["--peers", "family"], { RELEASE_NODE: `${basename}@${task.selfIp}` });
+  assert.is(r.code, 0, r.stderr.slice(0, 500));
+  assert.equal(r.nodes, peers.slice(0, 31).map((ip) => `${basename}@${ip}`));
+  assert.ok(Buffer.byteLength(r.nodes.join(",")) <= 32 * 1024);
+  assert.is(r.list, "subset");
+});
+
 test("throttling beyond the SDK's retries: retried with jitter until it passes, within the deadline, no storm", async () => {
   task = await startAwsTask(makeTasks(5, { cluster: "prod", family: "shop" }), { throttleFirst: 6 });
   const r = await boot(task, ["--peers", "family", "--peers-timeout", "20000"]);

@@ -4,13 +4,21 @@ import { backoffFor, classify, fullJitter, requestTimeoutFor, retryDelay } from 
 
 const b = backoffFor(60_000);
 
-test("classify: the services' throttling codes, transient 5xx/timeouts, everything else final", () => {
-  assert.is(classify({ name: "ThrottlingException" }), "throttling");
-  assert.is(classify({ name: "ThrottledException" }), "throttling");
-  assert.is(classify({ name: "InternalFailure", $metadata: { httpStatusCode: 500 } }), "transient");
-  assert.is(classify({ name: "TimeoutError" }), "transient");
-  assert.is(classify({ name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }), "final");
-});
+// Every throttling code the ECS and tagging APIs (and the SDK's own list) use; 5xx, timeouts and what the SDK marks retryable.
+const errors: [string, object, "throttling" | "transient" | "final"][] = [
+  ["ThrottlingException", { name: "ThrottlingException" }, "throttling"],
+  ["ThrottledException", { name: "ThrottledException" }, "throttling"],
+  ["Throttling", { name: "Throttling", $metadata: { httpStatusCode: 400 } }, "throttling"],
+  ["RequestLimitExceeded", { name: "RequestLimitExceeded", $metadata: { httpStatusCode: 400 } }, "throttling"],
+  ["TooManyRequestsException", { name: "TooManyRequestsException", $metadata: { httpStatusCode: 429 } }, "throttling"],
+  ["a 500", { name: "InternalFailure", $metadata: { httpStatusCode: 500 } }, "transient"],
+  ["a timeout", { name: "TimeoutError" }, "transient"],
+  ["a 4xx the SDK marks $retryable", { name: "RequestTimeout", $metadata: { httpStatusCode: 408 }, $retryable: {} }, "transient"],
+  ["control: the same 4xx unmarked", { name: "RequestTimeout", $metadata: { httpStatusCode: 408 } }, "final"],
+  ["access denied", { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }, "final"],
+  ["control: a name that merely contains Throttling", { name: "NotThrottlingReally", $metadata: { httpStatusCode: 400 } }, "final"],
+];
+for (const [name, err, want] of errors) test(`classify: ${name} is ${want}`, () => assert.is(classify(err), want));
 
 const connection: [string, "transient" | "final"][] = [
   ["ECONNREFUSED", "transient"],
