@@ -74,6 +74,17 @@ test("tags: the query's cluster scopes the peers; without one, the task's own cl
   for (const call of task.aws.callsTo("DescribeTasks")) assert.ok(call.body.tasks.every((arn: string) => arn.includes(`:task/${call.body.cluster}/`)));
 });
 
+test("a query naming another cluster, more than a page there: our own task rides in no DescribeTasks (no call of its own)", async () => {
+  const prod = makeTasks(1, { cluster: "prod", family: "shop", tags, startedBy: "ecs-svc/1111" });
+  const staging = makeTasks(150, { cluster: "staging", family: "shop", tags });
+  task = await startAwsTask([...prod, ...staging], { clusters: ["staging"] });
+  const r = await boot(task, [], { DNS_CLUSTER_ECS_QUERY: tagsQuery("staging") });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal([r.ips.length >= 99, r.list], [true, "subset"]);
+  assert.not.ok(described(task).includes(prod[0]!.taskArn), "our own ARN was described");
+  assert.equal(task.aws.callsTo("DescribeTasks").map((c) => c.body.cluster), ["staging"]);
+});
+
 test("only tasks whose ARN was asked for count", async () => {
   const tasks = makeTasks(4, { cluster: "prod", family: "shop" });
   const strangers = makeTasks(3, { cluster: "prod", family: "other" });
