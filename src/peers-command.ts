@@ -3,7 +3,7 @@
 import type { CommandLine } from "./cli.ts";
 import type { Config } from "./config.ts";
 import { expected, usageError } from "./errors.ts";
-import { writeFd, type Logger } from "./log.ts";
+import { writeStdout, type Logger } from "./log.ts";
 import type { Peers } from "./peers/index.ts";
 import { peerVariables, renderVariables } from "./release-env.ts";
 import { addressStep, peersStep } from "./steps.ts";
@@ -31,13 +31,14 @@ export function renderPeers(peers: Peers, format: PeersFormat): string {
   return peers.nodes.map((node) => `${node}\n`).join("");
 }
 
-/** Exit 0 when the lookup worked (also with no peers), 1 when it failed (the warning is on stderr). */
+/** Exit 0 when the lookup worked (also with no peers), 1 when it failed (the warning is on stderr), 74 when the output cannot be written. */
 export async function runPeers(input: PeersCommandInput): Promise<number> {
   const format = formatOf(input.line);
   // Asking for peers is the point of this command: with the boot's lookup off, use the zero-config strategy.
   const config: Config = input.config.peers.kind === "off" ? { ...input.config, peers: { kind: "family" } } : input.config;
   const self = await addressStep(config, input.env, input.log);
   const peers: Peers = (await peersStep(config, input.env, self, input.log)) ?? { ips: [], nodes: [], lookup: "failed" };
-  writeFd(1, renderPeers(peers, format));
+  // A script reads this: output that cannot be written is exit 74, as for env.
+  writeStdout(renderPeers(peers, format));
   return peers.lookup === "ok" ? 0 : 1;
 }

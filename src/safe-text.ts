@@ -1,9 +1,10 @@
 // Text that came from the network (metadata fields, AWS error messages, epmd and handshake answers)
 // reaches terminals and log pipelines: every place that prints goes through safeText.
 
-// C0 and DEL, C1, and the format characters that reorder or hide text: bidi marks, embeddings,
-// overrides and isolates, zero-width characters, line and paragraph separators, the BOM.
-const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+// Controls (C0, DEL, C1), format characters (bidi marks, embeddings, overrides and isolates, zero-width ones, the
+// soft hyphen, U+061C, tags, musical formatting), the other default-ignorable (invisible) characters, line and
+// paragraph separators, lone surrogates: each one hides, reorders or breaks the text a person reads.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 // Access key ids (long-term AKIA…, temporary ASIA…), also glued to other characters.
 const ACCESS_KEY_ID = /(?:AKIA|ASIA)[A-Z0-9]{12,}/g;
 // Shorter values would redact ordinary words.
@@ -14,8 +15,10 @@ export const DEFAULT_MAX_CHARS = 2000;
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 function escapeOne(ch: string): string {
-  const code = ch.charCodeAt(0);
-  return NAMED[ch] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`);
+  const code = ch.codePointAt(0)!;
+  if (NAMED[ch]) return NAMED[ch];
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return code < 0x10000 ? `\\u${code.toString(16).padStart(4, "0")}` : `\\u{${code.toString(16)}}`;
 }
 
 // Credentials the AWS SDK resolved (container endpoint, profile, SSO…), shared by every chunk of the bundle:

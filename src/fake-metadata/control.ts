@@ -49,7 +49,7 @@ export class FakeControl {
     if (deny && (req.method === "PUT" || req.method === "DELETE")) {
       const ip = ipIn(deny[1]!);
       if (!ip) return reply(res, { error: `not an IP address: ${deny[1]}` }, 400);
-      if (req.method === "PUT" && this.denied.size >= MAX_CALLERS) return reply(res, { error: `at most ${MAX_CALLERS} denied callers` }, 400);
+      if (req.method === "PUT" && !this.denied.has(ip) && this.denied.size >= MAX_CALLERS) return reply(res, { error: `at most ${MAX_CALLERS} denied callers` }, 400);
       if (req.method === "PUT") this.denied.add(ip);
       else this.denied.delete(ip);
       return reply(res, { denied: [...this.denied] });

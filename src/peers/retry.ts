@@ -9,6 +9,8 @@ export interface Backoff {
 }
 
 const THROTTLING = new Set(["ThrottlingException", "ThrottledException", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"]);
+/** A throttled call is retried only while at least this many base waits are left before the deadline. */
+export const THROTTLED_MIN_LEFT = 3;
 /** Other errors are retried this many times (the SDK's own default is 3 attempts). */
 export const TRANSIENT_RETRIES = 2;
 
@@ -49,6 +51,9 @@ export function fullJitter(attempt: number, b: Backoff, remainingMs: number, ran
 /** The wait before attempt `attempt + 1`, or undefined to give up (the error is final, or the deadline is too close). */
 export function retryDelay(failure: Failure, attempt: number, remainingMs: number, b: Backoff, random: () => number = Math.random): number | undefined {
   if (failure === "final" || (failure === "transient" && attempt >= TRANSIENT_RETRIES)) return undefined;
+  // Below three base waits, a third of the time left would shrink the waits towards the floor and crowd the last
+  // moments with throttled requests that cannot help (the deadline's requests piled up there): give up instead.
+  if (failure === "throttling" && remainingMs < THROTTLED_MIN_LEFT * b.baseMs) return undefined;
   const delay = fullJitter(attempt, b, remainingMs, random);
   return delay < remainingMs ? delay : undefined;
 }

@@ -2,6 +2,7 @@
 // above all must not open Node.js's debugger (an unauthenticated port on 127.0.0.1:9229).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { json, startServer, type LoopbackServer } from "../helpers/http-server.ts";
@@ -46,11 +47,7 @@ function liveStderr(child: ChildProcess): () => string {
 
 const canUnshare = spawnSync("unshare", ["--net", "true"]).status === 0;
 
-test("control: the probe sees Node.js's debugger when a bare node process gets SIGUSR1 (own network namespace)", async () => {
-  if (!canUnshare) {
-    console.warn("SKIPPED: cannot create a network namespace here (needs root): debugger-probe control not run");
-    return;
-  }
+skipUnless(canUnshare, "cannot create a network namespace here (needs root)", { ci: true })("control: the probe sees Node.js's debugger when a bare node process gets SIGUSR1 (own network namespace)", async () => {
   let seen: number[] = [];
   const script = `ip link set lo up && exec "${process.execPath}" -e "setTimeout(() => {}, 20000)"`;
   const r = await runProgram("unshare", ["--net", "sh", "-c", script], {

@@ -1,6 +1,7 @@
 // Everything that would make execve fail is found first: Node.js 22-24 abort (SIGABRT, 134) on a failed execve.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,11 +79,7 @@ test("an ELF binary whose loader is missing from the image (glibc binary on a mu
   assert.match(r.stderr, `${path}: its loader /no/such/ld.so does not exist in this image`);
 });
 
-test("an ELF binary for another CPU: 126 naming both", async () => {
-  if (emulated) {
-    console.warn("SKIPPED: binfmt_misc handlers are registered (they may run other CPUs' binaries): CPU check not tested");
-    return;
-  }
+skipUnless(!emulated, "binfmt_misc handlers are registered here (they may run other CPUs' binaries)", { ci: false })("an ELF binary for another CPU: 126 naming both", async () => {
   const other = process.arch === "arm64" ? 62 : 183;
   const path = patchedTrue("other-cpu", (elf) => elf.writeUInt16LE(other, 18));
   const r = await runEntrypoint([...BOOT, path]);
@@ -99,11 +96,7 @@ test("a variable over the kernel's 128 KiB for one string after our additions: 7
 
 const hasPrlimit = spawnSync("prlimit", ["--version"]).status === 0;
 
-test("arguments and environment over the stack-derived limit (lowered during the boot): 78, not an abort", async () => {
-  if (!hasPrlimit) {
-    console.warn("SKIPPED: no prlimit: total-size check not tested");
-    return;
-  }
+skipUnless(hasPrlimit, "no prlimit (util-linux) here", { ci: true })("arguments and environment over the stack-derived limit (lowered during the boot): 78, not an abort", async () => {
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   const server = await startServer((_q, res) => void held.then(() => json(res, 200, { Networks: [{ NetworkMode: "awsvpc", IPv4Addresses: ["10.0.0.5"] }] })));

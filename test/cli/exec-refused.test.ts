@@ -3,6 +3,7 @@
 // unknown format to /bin/sh. The fixtures are made here from /bin/true and small scripts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -104,11 +105,7 @@ test("a file open for writing elsewhere (ETXTBSY) → 126 'text file busy' namin
 // An unprivileged user may exec a file it cannot read; what it holds cannot be checked, and a failed exec aborts.
 const canDrop = canRunAsNobody();
 
-test("execute-only garbage as an unprivileged user → 126 saying it cannot be read (no 134)", async () => {
-  if (!canDrop) {
-    console.warn("SKIPPED: not root or no setpriv: execute-only test not run");
-    return;
-  }
+skipUnless(canDrop, "not root, or a process cannot drop to nobody here", { ci: true })("execute-only garbage as an unprivileged user → 126 saying it cannot be read (no 134)", async () => {
   const garbage = file("execute-only", "\x01\x02 not a program\n", 0o711);
   const readable = file("readable-garbage", "\x01\x02 not a program\n", 0o755);
   await withReachable(dir, async () => {

@@ -1,6 +1,7 @@
 // Exec as a user meets it: argument passing, command lookup, PID, exit codes, in both modes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { OLD_NODE } from "../helpers/old-node.ts";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,15 +48,11 @@ test("auto mode on Node >= 22.15 is execve", async () => {
 
 // The machine's own Node (20 here) has no process.execve: the same bundle must fall back to spawn.
 
-test("a Node.js without execve: auto runs the command as a child; --exec-mode execve is a config error before any network", async () => {
-  if (!OLD_NODE) {
-    console.warn("SKIPPED: no Node.js without process.execve on this machine; fallback not tested");
-    return;
-  }
-  const auto = await runProgram(OLD_NODE, [ENTRYPOINT, ...BOOT, "print-pid"]);
+skipUnless(OLD_NODE, "no Node.js without process.execve on this machine", { ci: true })("a Node.js without execve: auto runs the command as a child; --exec-mode execve is a config error before any network", async () => {
+  const auto = await runProgram(OLD_NODE!, [ENTRYPOINT, ...BOOT, "print-pid"]);
   assert.is(auto.code, 0, auto.stderr);
   assert.is.not(Number(auto.stdout.trim()), auto.pid);
-  const forced = await runProgram(OLD_NODE, [ENTRYPOINT, "--app", "shop", "--exec-mode", "execve", "print-pid"], { env: { ECS_CONTAINER_METADATA_URI_V4: "http://127.0.0.1:1/v4/x" } });
+  const forced = await runProgram(OLD_NODE!, [ENTRYPOINT, "--app", "shop", "--exec-mode", "execve", "print-pid"], { env: { ECS_CONTAINER_METADATA_URI_V4: "http://127.0.0.1:1/v4/x" } });
   assert.is(forced.code, 78);
   assert.match(forced.stderr, /has no process\.execve; use Node\.js >= 22\.15, or --exec-mode spawn/);
   assert.not.match(forced.stderr, "metadata", "failed before the metadata step");

@@ -56,6 +56,22 @@ test("a deny path that names no IP address is a 400 naming it", async () => {
   }
 });
 
+test("at most 1024 denied callers: the next PUT is a 400 saying so; a DELETE makes room; a PUT of one already denied is no new entry", async () => {
+  fake = await startFakeMetadata([]);
+  const ips = Array.from({ length: 1024 }, (_, i) => `10.9.${i >> 8}.${i & 255}`);
+  for (let i = 0; i < ips.length; i += 64) {
+    const answers = await Promise.all(ips.slice(i, i + 64).map((ip) => control("PUT", `/fake/deny/${ip}`)));
+    assert.ok(answers.every((a) => a.status === 200), `PUTs from ${ips[i]}`);
+  }
+  const over = await control("PUT", "/fake/deny/10.9.4.0");
+  assert.equal(over, { status: 400, body: { error: "at most 1024 denied callers" } });
+  assert.is((await control("PUT", "/fake/deny/10.9.0.0")).status, 200, "control: one already denied");
+  assert.is((await control("DELETE", "/fake/deny/10.9.0.0")).status, 200);
+  const room = await control("PUT", "/fake/deny/10.9.4.0");
+  assert.is(room.status, 200);
+  assert.is(room.body.denied.length, 1024);
+});
+
 test("the call counter keeps at most 1024 callers, the oldest dropped first", async () => {
   fake = await startFakeMetadata([]);
   const call = (source: string) =>

@@ -50,15 +50,16 @@ test("malformed percent-encoding in the path: 400, and it keeps serving", async 
 });
 
 /** POSTs `total` bytes in chunks (no content-length) until the fake answers or hangs up. */
-function streamPost(total: number): Promise<{ status?: number; sent: number }> {
+function streamPost(total: number): Promise<{ status?: number; sent: number; error?: string }> {
   return new Promise((resolve) => {
     let sent = 0;
     let status: number | undefined;
+    let error: string | undefined;
     const chunk = Buffer.alloc(256 * 1024, 0x61);
     const req = request(base(), { method: "POST", headers: { "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListTasks" } });
-    const done = () => (req.destroy(), resolve({ status, sent }));
+    const done = () => (req.destroy(), resolve({ status, sent, error }));
     req.on("response", (res) => ((status = res.statusCode), res.resume(), done()));
-    req.on("error", done);
+    req.on("error", (err: NodeJS.ErrnoException) => ((error = err.code ?? err.message), done()));
     const pump = () => {
       while (sent < total && status === undefined && !req.destroyed) {
         sent += chunk.length;
@@ -85,6 +86,15 @@ test("a 200 MB POST: 413 once the body passes 1 MiB, memory stays bounded, it ke
   assert.is(streamed.status, 413);
   assert.ok(streamed.sent < 100 * 1024 * 1024, `the fake stopped taking the body (${streamed.sent} bytes sent)`);
   assert.ok(peakMiB() - before < 64, `peak memory grew by ${Math.round(peakMiB() - before)} MiB`);
+  await assertAlive();
+});
+
+test("a client still sending its body reads the 413: the rest is dropped, not left to reset the connection (20 times)", async () => {
+  fake = await startFakeMetadata([]);
+  for (let i = 0; i < 20; i++) {
+    const r = await streamPost(64 * 1024 * 1024);
+    assert.equal([r.status, r.error], [413, undefined], `POST ${i + 1}`);
+  }
   await assertAlive();
 });
 

@@ -1,6 +1,7 @@
 // "entrypoint install" that cannot write: one line naming the path and what is in the way, exit 73.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,11 +31,7 @@ test("a directory where the file should go (PATH/entrypoint is a directory): 73 
 
 const root = canRunAsNobody();
 
-test("a directory the user may not write to: 73 naming it and the user", async () => {
-  if (!root) {
-    console.warn("SKIPPED: not root or no setpriv: permission test not run");
-    return;
-  }
+skipUnless(root, "not root, or a process cannot drop to nobody here", { ci: true })("a directory the user may not write to: 73 naming it and the user", async () => {
   const dir = mkdtempSync(join(tmpdir(), "ep-install-"));
   chmodSync(dir, 0o555);
   const target = join(dir, "bin", "entrypoint");
@@ -43,11 +40,7 @@ test("a directory the user may not write to: 73 naming it and the user", async (
   assert.not.ok(existsSync(join(dir, "bin")));
 });
 
-test("a read-only file system: 73 naming the directory", async () => {
-  if (process.getuid?.() !== 0 || spawnSync("unshare", ["-m", "true"]).status !== 0) {
-    console.warn("SKIPPED: cannot create a mount namespace here (needs root): read-only test not run");
-    return;
-  }
+skipUnless(process.getuid?.() === 0 && spawnSync("unshare", ["-m", "true"]).status === 0, "cannot create a mount namespace here (needs root)", { ci: true })("a read-only file system: 73 naming the directory", async () => {
   const dir = mkdtempSync(join(tmpdir(), "ep-install-"));
   const target = join(dir, "entrypoint");
   // A read-only bind mount of the directory, in a mount namespace of this run only.

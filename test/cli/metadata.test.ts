@@ -66,6 +66,13 @@ test("garbage JSON: exit 69, not retried", async () => {
   assert.is(server!.requests.length, 1);
 });
 
+test("a non-JSON answer with a newline, ESC, quotes and a bidi override: quoted once, each character escaped once", async () => {
+  const r = await boot((_q, res) => res.writeHead(200, { "content-type": "application/json" }).end('{not json\n\x1b[31m"red"\u202e'));
+  assert.is(r.code, 69);
+  const line = r.stderr.split("\n").find((l) => l.includes("the answer is not JSON"));
+  assert.ok(line?.endsWith(String.raw`: the answer is not JSON: "{not json\n\x1b[31m"red"\u202e"`), line);
+});
+
 test("no Networks: exit 69 saying what is missing", async () => {
   const r = await boot((_q, res) => json(res, 200, { DockerId: "x" }));
   assert.is(r.code, 69);

@@ -1,17 +1,17 @@
 // The bundle on a Node.js without process.execve (the machine's Node 20): spawn mode, and logs that stay one line each.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { makeTasks } from "../fake-aws/server.ts";
 import { startAwsTask } from "../helpers/aws-task.ts";
 import { OLD_NODE } from "../helpers/old-node.ts";
 import { ENTRYPOINT, runProgram } from "../helpers/run.ts";
 
-test("Node 20 with peers on: the AWS SDK's version warning is one log line, in text and in JSON", async () => {
-  if (!OLD_NODE) return console.warn("SKIPPED: no Node.js without process.execve on this machine");
+skipUnless(OLD_NODE, "no Node.js without process.execve on this machine", { ci: true })("Node 20 with peers on: the AWS SDK's version warning is one log line, in text and in JSON", async () => {
   const task = await startAwsTask(makeTasks(3, { cluster: "prod", family: "shop" }));
   try {
     for (const format of ["text", "json"]) {
-      const r = await runProgram(OLD_NODE, [ENTRYPOINT, "--app", "shop", "--peers", "family", "--log-format", format, "sh", "-c", 'echo "$ECS_PEER_IPS"'], { env: task.env });
+      const r = await runProgram(OLD_NODE!, [ENTRYPOINT, "--app", "shop", "--peers", "family", "--log-format", format, "sh", "-c", 'echo "$ECS_PEER_IPS"'], { env: task.env });
       assert.is(r.code, 0, r.stderr);
       assert.is(r.stdout.trim().split(",").length, 2, "peers found");
       const lines = r.stderr.trimEnd().split("\n");

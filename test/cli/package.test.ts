@@ -2,6 +2,7 @@
 // command from a scratch project, offline, with an empty npm cache.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -63,10 +64,9 @@ test("control: that npm really is offline (a registry name is not found)", async
   assert.match(r.stderr, "ENOTCACHED");
 });
 
-test("Node.js 20 with engine-strict installs it (engines matches the bundle's real floor)", async () => {
-  if (!OLD_NODE) return console.warn("SKIPPED: no Node.js 20 on this machine; engines not checked against it");
+skipUnless(OLD_NODE, "no Node.js 20 on this machine; engines not checked against it", { ci: true })("Node.js 20 with engine-strict installs it (engines matches the bundle's real floor)", async () => {
   await pack();
-  const { project, env } = scratchProject(dirname(OLD_NODE));
+  const { project, env } = scratchProject(dirname(OLD_NODE!));
   const r = await runProgram("sh", ["-c", documentedInstall()], { cwd: project, env: { ...env, npm_config_engine_strict: "true" }, timeoutMs: 60_000 });
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.not.match(r.stderr, "EBADENGINE");

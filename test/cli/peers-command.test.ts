@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { makeTasks, taskIps } from "../fake-aws/server.ts";
 import { startAwsTask, type AwsTask } from "../helpers/aws-task.ts";
-import { runEntrypoint, runProgram } from "../helpers/run.ts";
+import { ENTRYPOINT, runEntrypoint, runProgram } from "../helpers/run.ts";
 
 let task: AwsTask | undefined;
 
@@ -86,6 +86,19 @@ test("inside the running release: the basename and address come from RELEASE_NOD
   const r = await peers(task, [], { RELEASE_NODE: `shop-abc@${task.selfIp}` });
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, tasks.slice(1).map(v4).sort(byNumber).map((ip) => `shop-abc@${ip}\n`).join(""));
+});
+
+test("output that cannot be written (a full disk, a closed pipe): exit 74 as env, not 0", async () => {
+  task = await startAwsTask(makeTasks(3, { cluster: "prod", family: "shop" }));
+  const args = ["peers", "--app", "shop"];
+  const full = await runProgram("sh", ["-c", 'exec "$0" "$@" >/dev/full', ENTRYPOINT, ...args], { env: task.env });
+  assert.is(full.code, 74, full.stderr);
+  assert.match(full.stderr, "entrypoint: error: could not write the output to stdout: ENOSPC");
+  const broken = await runEntrypoint(args, { env: task.env, onSpawn: (child) => child.stdout!.destroy() });
+  assert.is(broken.code, 74, broken.stderr);
+  assert.match(broken.stderr, "could not write the output to stdout: EPIPE");
+  const discarded = await runProgram("sh", ["-c", 'exec "$0" "$@" >/dev/null', ENTRYPOINT, ...args], { env: task.env });
+  assert.is(discarded.code, 0, "control: >/dev/null is a choice, not an error");
 });
 
 test("bad --format: usage error 64", async () => {

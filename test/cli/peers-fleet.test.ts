@@ -74,6 +74,17 @@ test("tags: the query's cluster scopes the peers; without one, the task's own cl
   for (const call of task.aws.callsTo("DescribeTasks")) assert.ok(call.body.tasks.every((arn: string) => arn.includes(`:task/${call.body.cluster}/`)));
 });
 
+test("a query naming another cluster, more than a page there: our own task rides in no DescribeTasks (no call of its own)", async () => {
+  const prod = makeTasks(1, { cluster: "prod", family: "shop", tags, startedBy: "ecs-svc/1111" });
+  const staging = makeTasks(150, { cluster: "staging", family: "shop", tags });
+  task = await startAwsTask([...prod, ...staging], { clusters: ["staging"] });
+  const r = await boot(task, [], { DNS_CLUSTER_ECS_QUERY: tagsQuery("staging") });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal([r.ips.length >= 99, r.list], [true, "subset"]);
+  assert.not.ok(described(task).includes(prod[0]!.taskArn), "our own ARN was described");
+  assert.equal(task.aws.callsTo("DescribeTasks").map((c) => c.body.cluster), ["staging"]);
+});
+
 test("only tasks whose ARN was asked for count", async () => {
   const tasks = makeTasks(4, { cluster: "prod", family: "shop" });
   const strangers = makeTasks(3, { cluster: "prod", family: "other" });
@@ -127,6 +138,19 @@ test("the peer variables stay far below the kernel's 128 KiB per string: the rel
   assert.ok(r.nodes.length > 0 && Buffer.byteLength(r.nodes.join(",")) <= 32 * 1024, `${r.nodes.length} nodes`);
   assert.is(r.list, "subset");
   assert.match(r.stderr, /kept so that ECS_PEER_NODES stays under 32768 bytes; ECS_PEER_LIST=subset/);
+});
+
+test("the 32 KiB bound counts the commas: ECS_PEER_NODES as the release gets it is never longer", async () => {
+  const tasks = makeTasks(60, { cluster: "prod", family: "shop" });
+  const peers = sorted(ipsOf(tasks.slice(1)));
+  // A basename that makes 32 node names fit 32 KiB without their commas, but not with them: 31 are kept.
+  const basename = "x".repeat(Math.floor((32 * 1024 - peers.slice(0, 32).join("").length) / 32) - 1);
+  task = await startAwsTask(tasks);
+  const r = await boot(task, ["--peers", "family"], { RELEASE_NODE: `${basename}@${task.selfIp}` });
+  assert.is(r.code, 0, r.stderr.slice(0, 500));
+  assert.equal(r.nodes, peers.slice(0, 31).map((ip) => `${basename}@${ip}`));
+  assert.ok(Buffer.byteLength(r.nodes.join(",")) <= 32 * 1024);
+  assert.is(r.list, "subset");
 });
 
 test("throttling beyond the SDK's retries: retried with jitter until it passes, within the deadline, no storm", async () => {

@@ -1,6 +1,7 @@
 // Spawn mode stands in for the command: signals in, exit status out, also as PID 1.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import { ENTRYPOINT, FIXTURES, runEntrypoint, runProgram, waitFor } from "../helpers/run.ts";
@@ -63,11 +64,7 @@ test("spawn: a command ended by a forwarded SIGTERM without a handler gives 143"
 
 const canUnshare = spawnSync("unshare", ["--pid", "--fork", "true"]).status === 0;
 
-test("spawn as PID 1 in a new PID namespace: SIGTERM still reaches the command", async () => {
-  if (!canUnshare) {
-    console.warn("SKIPPED: cannot create a PID namespace here (needs root): PID 1 signal test not run");
-    return;
-  }
+skipUnless(canUnshare, "cannot create a PID namespace here (needs root)", { ci: true })("spawn as PID 1 in a new PID namespace: SIGTERM still reaches the command", async () => {
   // unshare forks the entrypoint as PID 1 of the namespace; signal that process from outside.
   const entrypointPid = (child: ChildProcess) => {
     const found = spawnSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).stdout.trim();

@@ -2,12 +2,12 @@
 // (10.78.0.x / fd00:78::x exist only there). Needs root, iproute2 and erlang-base; else skipped, loudly.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import type { RunResult } from "../helpers/run.ts";
 import { createLab, destroyLab, doctorIn, labUnavailable, startEpmd, startNode, waitRegistered, type Lab } from "./lab.ts";
 
 const unavailable = labUnavailable();
-const it = unavailable ? test.skip : test;
-if (unavailable) console.error(`\n!!! SKIPPING the doctor's network tests: ${unavailable}.\n!!! Run them as root with iproute2 and erlang-base.\n`);
+const it = skipUnless(!unavailable, `${unavailable}; run it as root with iproute2 and erlang-base`, { ci: true });
 
 const COOKIE = "doctor-cookie-4b7e1f09";
 const V4 = { self: "10.78.0.2", healthy: "10.78.0.3", otherSha: "10.78.0.4", noEpmd: "10.78.0.5", otherCookie: "10.78.0.6", nobody: "10.78.0.9" };

@@ -4,15 +4,15 @@
 import { execFileSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { epmdNames } from "../../src/doctor/epmd.ts";
 import { runEntrypoint, waitFor } from "../helpers/run.ts";
 import { deadPort, epmdHeader, erlangUnavailable, killTree, startFakeEpmd, startLoopbackEpmd, startLoopbackNode } from "./loopback.ts";
 
 const COOKIE = "loopback-cookie-93c1d0";
 const noErlang = erlangUnavailable();
-if (noErlang) console.error(`\n!!! SKIPPING the real-epmd doctor test: ${noErlang}\n`);
 
-(noErlang ? test.skip : test)("real epmd: the client lists what `epmd -names` lists; doctor completes the handshake", async () => {
+skipUnless(!noErlang, `${noErlang}`, { ci: true })("real epmd: the client lists what `epmd -names` lists; doctor completes the handshake", async () => {
   const port = await deadPort();
   const epmd = startLoopbackEpmd(port);
   let node: ReturnType<typeof startLoopbackNode> | undefined;

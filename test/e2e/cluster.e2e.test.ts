@@ -12,6 +12,7 @@
 // The timings it prints (start → cluster formed, SIGTERM → exit) are what the README quotes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { netnsUnavailable, listeners } from "./netns.ts";
 import { observeOldScript } from "./old-script.ts";
 import { runCluster, type ClusterTimes } from "./scenario.ts";
@@ -20,10 +21,7 @@ import { runToEnd } from "./procs.ts";
 import { buildRelease, cleanEnv, COOKIE, nodeOf, RELEASE, rpc } from "./task.ts";
 
 const unavailable = netnsUnavailable();
-const e2e = unavailable ? test.skip : test;
-if (unavailable) {
-  console.error(`\n!!! SKIPPING the Elixir cluster e2e test: network namespaces unavailable (${unavailable}).\n!!! Run it as root with iproute2 to prove clustering.\n`);
-}
+const e2e = skipUnless(!unavailable, `network namespaces unavailable (${unavailable}); run it as root with iproute2`, { ci: true });
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 const report = (what: string, t: ClusterTimes) =>

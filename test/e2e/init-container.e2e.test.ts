@@ -5,6 +5,7 @@
 // release's own start script, which sources the file. EcsPeers (in the app) keeps the mesh.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,8 +17,7 @@ import { lastCluster, waitMesh, type Member } from "./mesh.ts";
 import { buildRelease, nodeOf, startAsPid1, startEpmd } from "./task.ts";
 
 const unavailable = netnsUnavailable();
-const e2e = unavailable ? test.skip : test;
-if (unavailable) console.error(`\n!!! SKIPPING the init-container e2e test: network namespaces unavailable (${unavailable}).\n`);
+const e2e = skipUnless(!unavailable, `network namespaces unavailable (${unavailable}); run it as root with iproute2`, { ci: true });
 
 let volumes = "";
 test.before(() => {

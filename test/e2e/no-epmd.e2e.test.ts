@@ -5,6 +5,7 @@
 // that keeps EPMD beside one without it cannot reach it, and doctor names the mismatch on both sides.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { createNet, destroyNet, netnsUnavailable } from "./netns.ts";
 import { assertNoEpmd, doctorFindings, PORT, RPC_FLAGS, throughEntrypoint, WITHOUT_EPMD } from "./no-epmd.ts";
 import { killStarted, waitForOutput, type Proc } from "./procs.ts";
@@ -12,8 +13,7 @@ import { ecsEnv, runCluster, startSharedFake, stopGracefully } from "./scenario.
 import { buildRelease, nodeList, nodeOf, rpc, startEpmd, startTask, type Running } from "./task.ts";
 
 const unavailable = netnsUnavailable();
-const e2e = unavailable ? test.skip : test;
-if (unavailable) console.error(`\n!!! SKIPPING the no-EPMD e2e test: network namespaces unavailable (${unavailable}).\n`);
+const e2e = skipUnless(!unavailable, `network namespaces unavailable (${unavailable}); run it as root with iproute2`, { ci: true });
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 

@@ -3,6 +3,7 @@
 // definition's environment — then three tasks (network namespaces, one fake ECS) form a cluster.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,8 +14,7 @@ import { cleanEnv, COOKIE, startAsPid1, startEpmd, type Running } from "./task.t
 import { buildWalkthroughApp, taskDefinitionEnv } from "./walkthrough.ts";
 
 const unavailable = netnsUnavailable();
-const e2e = unavailable ? test.skip : test;
-if (unavailable) console.error(`\n!!! SKIPPING the README walk-through: network namespaces unavailable (${unavailable}).\n`);
+const e2e = skipUnless(!unavailable, `network namespaces unavailable (${unavailable}); run it as root with iproute2`, { ci: true });
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";

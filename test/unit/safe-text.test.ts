@@ -22,6 +22,58 @@ for (const [name, input, want] of cases) {
   });
 }
 
+// Characters that hide, reorder or break text: each is escaped, alone and between letters.
+const invisible: [string, number][] = [
+  ["soft hyphen", 0xad],
+  ["combining grapheme joiner", 0x34f],
+  ["Arabic letter mark", 0x61c],
+  ["Arabic number sign", 0x600],
+  ["Hangul choseong filler", 0x115f],
+  ["Hangul jungseong filler", 0x1160],
+  ["Khmer vowel inherent aq", 0x17b4],
+  ["Mongolian vowel separator", 0x180e],
+  ["zero-width space", 0x200b],
+  ["left-to-right mark", 0x200e],
+  ["left-to-right embedding", 0x202a],
+  ["word joiner", 0x2060],
+  ["invisible plus", 0x2064],
+  ["left-to-right isolate", 0x2066],
+  ["line separator", 0x2028],
+  ["paragraph separator", 0x2029],
+  ["Hangul filler", 0x3164],
+  ["variation selector-16", 0xfe0f],
+  ["byte order mark", 0xfeff],
+  ["halfwidth Hangul filler", 0xffa0],
+  ["interlinear annotation anchor", 0xfff9],
+  ["Kaithi number sign", 0x110bd],
+  ["musical symbol begin beam", 0x1d173],
+  ["musical symbol end phrase", 0x1d17a],
+  ["language tag", 0xe0001],
+  ["tag latin small letter a", 0xe0061],
+  ["cancel tag", 0xe007f],
+];
+const escaped = (cp: number) => (cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, "0")}` : `\\u{${cp.toString(16)}}`);
+for (const [name, cp] of invisible) {
+  test(`cleanText: U+${cp.toString(16).toUpperCase().padStart(4, "0")} (${name}) is escaped`, () => {
+    const ch = String.fromCodePoint(cp);
+    assert.is(cleanText(`a${ch}b`, 100, []), `a${cp < 0x100 ? `\\x${cp.toString(16)}` : escaped(cp)}b`);
+  });
+}
+
+test("cleanText: every tag character (U+E0000–E007F) and musical formatting character (U+1D173–1D17A) is escaped", () => {
+  const cps = [...Array.from({ length: 0x80 }, (_, i) => 0xe0000 + i), ...Array.from({ length: 8 }, (_, i) => 0x1d173 + i)];
+  for (const cp of cps) assert.is(cleanText(String.fromCodePoint(cp), 100, []), escaped(cp), escaped(cp));
+});
+
+test("cleanText: a lone surrogate (half of a cut pair) is escaped, not printed raw", () => {
+  assert.is(cleanText("x\ud834", 100, []), "x\\ud834");
+});
+
+test("control: visible letters, marks and emoji stay as they are", () => {
+  const text = "café ñ e\u0301 Ελληνικά עברית العربية हिन्दी 한국어 🚀 𝄞";
+  assert.is(cleanText(text, 100, []), text);
+});
+
 test("cleanText: bounded, and the cut never splits an escape", () => {
   const out = cleanText("\x1b".repeat(100_000), 10, []);
   assert.is(out, `${"\\x1b".repeat(10)}… (99990 more characters)`);

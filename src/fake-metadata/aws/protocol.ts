@@ -38,8 +38,6 @@ export function errorReply(err: AwsError): Reply {
 }
 
 export function send(res: ServerResponse, reply: Reply): void {
-  // A request whose body was not read to the end cannot be followed by another on this connection.
-  if (reply.status === 413) res.setHeader("connection", "close");
   res.writeHead(reply.status, reply.headers);
   res.end(reply.text);
 }
@@ -50,10 +48,28 @@ export const sendError = (res: ServerResponse, err: AwsError) => send(res, error
 // The largest real call (DescribeTasks of 100 ARNs) is about 10 KiB.
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** The request body; past maxBytes it stops reading (TCP holds the sender back) and fails with a 413. */
+/** How long the rest of an over-large body is read and dropped before the connection is cut. */
+export const DISCARD_MS = 5_000;
+
+/**
+ * After a 413 the rest of the body is read and dropped (kept nowhere), for at most DISCARD_MS: closing a
+ * connection with unread data in it resets it, and a client still sending then fails on EPIPE before it
+ * reads the 413. A client that reads the answer stops sending and hangs up well before.
+ */
+function discardRest(req: IncomingMessage): void {
+  const cut = setTimeout(() => req.socket.destroy(), DISCARD_MS);
+  cut.unref();
+  req.on("data", () => {}).once("close", () => clearTimeout(cut));
+  req.resume();
+}
+
+/** The request body; past maxBytes it fails with a 413, the rest of the body dropped as it comes. */
 export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
   const tooLarge = () => new AwsError("RequestEntityTooLargeException", `Request body larger than ${maxBytes} bytes.`, { status: 413 });
-  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.reject(tooLarge());
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
+    discardRest(req);
+    return Promise.reject(tooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -61,7 +77,8 @@ export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promi
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
       req.off("data", onData);
-      req.pause();
+      chunks.length = 0;
+      discardRest(req);
       reject(tooLarge());
     };
     req.on("data", onData);

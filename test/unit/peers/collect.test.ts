@@ -23,6 +23,8 @@ function script(sizes: number[], loop = false) {
 
 const cases: [string, number[], { found: number; complete: boolean; calls: number } | "throws", boolean?][] = [
   ["one full page, the end", [40], { found: 40, complete: true, calls: 1 }],
+  ["a last page holding more than a page's worth: a subset", [PAGE + 1], { found: PAGE, complete: false, calls: 1 }],
+  ["a page's worth exactly, the end: complete", [PAGE], { found: PAGE, complete: true, calls: 1 }],
   ["short pages until the end", [10, 10, 10], { found: 30, complete: true, calls: 3 }],
   ["empty pages with a token, then tasks", [0, 0, 0, 7], { found: 7, complete: true, calls: 4 }],
   ["stops once a page's worth is found", [60, 60, 60], { found: PAGE, complete: false, calls: 2 }],
@@ -50,5 +52,23 @@ test("listCandidates: our own task counts towards the page but is not a candidat
   const out = await listCandidates(fetch, { cluster: "prod", all: false }, { taskArn: OWN }, quiet);
   assert.equal([out.arns.length, out.complete, out.arns.includes(OWN)], [99, false, false]);
 });
+
+// Tokens that come back after another one (A → B → A) loop as surely as one handed back at once.
+const cycles: [string, (string | undefined)[], number][] = [
+  ["A → A", ["A", "A"], 2],
+  ["A → B → A", ["A", "B", "A"], 3],
+  ["A → B → C → B", ["A", "B", "C", "B"], 4],
+];
+for (const [name, tokens, calls] of cycles) {
+  test(`listCandidates: a token cycle ${name} ends at the repeat, with the warning`, async () => {
+    const lines: string[] = [];
+    const log = createLogger({ format: "text", quiet: false, debug: false }, (line) => lines.push(line));
+    let call = 0;
+    const fetch = async (): Promise<Page> => ({ arns: [arn(++call)], next: tokens[call - 1] ?? "end" });
+    const out = await listCandidates(fetch, { cluster: "prod", all: false }, { taskArn: OWN }, log);
+    assert.equal([out.arns.length, out.complete, call], [calls, false, calls]);
+    assert.equal(lines, [`entrypoint: warning: peers: the listing handed back a page token it had already given; using the ${calls} page(s) received (ECS_PEER_LIST=subset)\n`]);
+  });
+}
 
 test.run();
