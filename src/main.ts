@@ -15,7 +15,7 @@ import { renderEnvFile, writeEnvFile } from "./env-file.ts";
 import { addressStep, peersStep } from "./steps.ts";
 import { runPeers } from "./peers-command.ts";
 import { forOperator, isOperatorCommand } from "./operator.ts";
-import { networkStep } from "./network/index.ts";
+import { epmdForMode, networkStep } from "./network/index.ts";
 import { resolveCommand } from "./resolve-command.ts";
 import { handleSignalsBeforeExec, refuseDebugSignal, relaySignals } from "./signals.ts";
 import { ENV } from "./options.ts";
@@ -47,7 +47,9 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<Rel
   const family = self.node ? self.address?.family : undefined;
   const protoDist = protoDistProblem(env.ELIXIR_ERL_OPTIONS, family);
   if (protoDist) log.warn(protoDist);
-  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, peers, env };
+  // Bridge mode (known only from the metadata) turns EPMD off.
+  const epmdless = epmdForMode(config, self, role.epmdless, log);
+  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, env };
   return { vars: releaseVariables(input), erl: erlAdditions(input) };
 }
 

@@ -5,6 +5,8 @@ import { configError, unavailableError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { ENV } from "./options.ts";
 import { now } from "./log.ts";
+import { instanceAddress } from "./network/instance-address.ts";
+import { isInstanceMode, networkModeOf, type Published } from "./network/mode.ts";
 
 const ATTEMPT_TIMEOUT_MS = 1000;
 const FIRST_BACKOFF_MS = 50;
@@ -106,10 +108,14 @@ export interface LearnedAddress {
   address: Address;
   /** Where the IP came from, for the log. */
   source: string;
+  /** bridge or host: the node is reached at the container instance's address (src/network/). */
+  networkMode?: string;
+  /** Bridge mode: the distribution port as the instance publishes it. */
+  published?: Published;
 }
 
 /** The address step: --ip wins; otherwise the metadata endpoint, which must answer with a usable address. */
-export async function learnAddress(config: Config, log: Logger): Promise<LearnedAddress | undefined> {
+export async function learnAddress(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<LearnedAddress | undefined> {
   if (config.ip) return { address: canonicalIp(config.ip)!, source: config.ipSource ?? "--ip" };
   if (!config.metadataUri) {
     if (config.allowNoMetadata) return undefined;
@@ -117,7 +123,10 @@ export async function learnAddress(config: Config, log: Logger): Promise<Learned
       `no metadata endpoint: ${ENV.metadataUriV4} is not set (is this running on ECS?); pass --ip ADDR, --metadata-uri URI, or --allow-no-metadata to run without distribution variables`,
     );
   }
+  const deadline = now() + config.metadataTimeoutMs;
   const doc = await fetchMetadata(config.metadataUri, { deadlineMs: config.metadataTimeoutMs, log });
+  const mode = networkModeOf(doc);
+  if (isInstanceMode(mode)) return instanceAddress(mode, doc, config, env, deadline, log);
   const choice = chooseAddress(doc, config.ipFamily);
   if (!choice.ok) throw unavailableError(`metadata endpoint ${config.metadataUri} gave no usable address: no ${choice.missing}; ${choice.hint}`);
   for (const warning of choice.warnings) log.warn(warning);

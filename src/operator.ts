@@ -11,11 +11,11 @@ export const isOperatorCommand = (args: readonly string[]) => OPERATOR_COMMANDS.
 
 /**
  * Same node name and -proto_dist as the boot, but no peer lookup (it would spend the account's API budget for
- * nothing) and no pinned listen port (the release holds it: a single pinned port would fail with eaddrinuse).
+ * nothing). The pinned port stays known (bridge mode checks its mapping; without EPMD the hidden node dials it),
+ * but the hidden node does not listen on it (eaddrinuse): releaseVariables gives it -dist_listen false instead.
  */
 export function forOperator(config: Config, args: readonly string[], log: Logger): Config {
-  if (!isOperatorCommand(args)) return config;
-  if (config.peers.kind === "off" && !config.distPort) return config;
-  log.debug(`${args[0]}: a console next to the running release; no peer lookup, no pinned distribution port`);
-  return { ...config, peers: { kind: "off" }, distPort: undefined };
+  if (!isOperatorCommand(args) || config.peers.kind === "off") return config;
+  log.debug(`${args[0]}: a console next to the running release; no peer lookup`);
+  return { ...config, peers: { kind: "off" } };
 }

@@ -4,7 +4,7 @@ import { loadChunk } from "./chunks.ts";
 import type { Config } from "./config.ts";
 import { configError } from "./errors.ts";
 import { now, type Logger } from "./log.ts";
-import { learnAddress } from "./metadata.ts";
+import { learnAddress, type LearnedAddress } from "./metadata.ts";
 import { basenameOf, nodeName } from "./node-name.ts";
 import { ENV } from "./options.ts";
 import type { Peers } from "./peers/index.ts";
@@ -18,6 +18,10 @@ export interface Self {
   source?: string;
   /** The RELEASE_NODE this boot sets (undefined when kept or unknown). */
   node?: string;
+  /** bridge or host, when the address is the container instance's (src/network/). */
+  networkMode?: string;
+  /** Bridge mode: the distribution port as the instance publishes it. */
+  published?: LearnedAddress["published"];
 }
 
 function requireBasename(config: Config): string {
@@ -36,14 +40,14 @@ export async function addressStep(config: Config, env: NodeJS.ProcessEnv, log: L
     return { preset, basename: basenameOf(preset), address: canonicalIp(preset.slice(preset.indexOf("@") + 1)), source: "RELEASE_NODE" };
   }
   const basename = !config.ip && !config.metadataUri ? config.basename : requireBasename(config);
-  const learned = await learnAddress(config, log);
+  const learned = await learnAddress(config, log, env);
   if (!learned) {
     log.warn("no metadata endpoint and no --ip: running without distribution variables (--allow-no-metadata)");
     return { basename };
   }
   const node = basename ? nodeName(basename, learned.address.ip) : undefined;
   if (node) log.info(`node ${node}`, { ip_from: learned.source, ms: Math.round(now() - started) });
-  return { basename, address: learned.address, source: learned.source, node };
+  return { basename, address: learned.address, source: learned.source, node, networkMode: learned.networkMode, published: learned.published };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Config } from "../config.ts";
 import { configError, expected, usageError } from "../errors.ts";
 import { writeFd, type Logger } from "../log.ts";
 import { envShOverrides } from "../release-files.ts";
-import { networkStep } from "../network/index.ts";
+import { epmdForMode, networkStep } from "../network/index.ts";
 import { releaseVariables } from "../release-env.ts";
 import { addressStep, peersStep, type Self } from "../steps.ts";
 import { checkAll, type Target } from "./check.ts";
@@ -54,8 +54,9 @@ async function findPeers(input: DoctorInput, self: Self, given?: string[]): Prom
 export async function runDoctor(input: DoctorInput): Promise<number> {
   const { config, env } = input;
   const { format, peers: given } = options(input.line);
-  const epmdless = networkStep(config, input.log);
+  const configured = networkStep(config, input.log);
   const self = await addressStep(config, env, input.log);
+  const epmdless = epmdForMode(config, self, configured, input.log);
   const peers = await findPeers(input, self, given);
   const family = self.node ? self.address?.family : undefined;
   const vars = releaseVariables({ distribution: config.distribution, node: self.node, family, distPort: config.distPort, epmdless, env });

@@ -67,7 +67,8 @@ function addressFinding(i: LocalInput): Finding {
     if (i.basename && basenameOf(preset) !== i.basename) return finding("warn", "address", `RELEASE_NODE is preset to ${preset}; peers look for ${i.basename}`, fix);
     return finding("ok", "address", `RELEASE_NODE is preset to ${preset} (kept; metadata not read)`);
   }
-  if (node && address) return finding("ok", "address", `node ${node}; ip ${address.ip} from ${source}`);
+  const mode = i.self.networkMode ? ` (network mode ${i.self.networkMode}: the container instance's private IP)` : "";
+  if (node && address) return finding("ok", "address", `node ${node}; ip ${address.ip} from ${source}${mode}`);
   return finding("fail", "address", "no node name: no address was learned (no metadata endpoint and no --ip)", "run doctor inside the task (ECS Exec), or pass --ip");
 }
 
@@ -97,6 +98,10 @@ function envShFindings(i: LocalInput): Finding[] {
 }
 
 function distPortFinding(i: LocalInput): Finding {
+  const published = i.self.published;
+  if (published) {
+    return finding("ok", "dist_port", `network mode bridge: distribution without EPMD on container port ${published.containerPort}, published on the instance as host port ${published.hostPort}: the security group needs only TCP ${published.hostPort} between instances`);
+  }
   if (i.withoutEpmd && i.distPort) return finding("ok", "dist_port", `distribution without EPMD on port ${i.distPort.min}: the security group needs only TCP ${i.distPort.min} between tasks`);
   if (i.distPort) return finding("ok", "dist_port", `distribution pinned to ${portRange(i.distPort)}: the security group needs TCP ${i.epmdPort} and ${portRange(i.distPort)} between tasks`);
   return finding("ok", "dist_port", `distribution port not pinned: the security group must open TCP ${i.epmdPort} and every port between tasks (or pin one with --dist-port)`);

@@ -30,3 +30,18 @@ export function networkStep(
   }
   return flags;
 }
+
+/**
+ * After the address step: bridge mode runs without EPMD whatever was configured (epmd cannot be
+ * reached through a port mapping), on the pinned port that the address step found published.
+ */
+export function epmdForMode<T extends Partial<EpmdlessFlags>>(
+  config: Pick<Config, "distPort" | "binDir">,
+  self: { networkMode?: string },
+  configured: T | undefined,
+  log: Logger,
+): T | EpmdlessFlags | undefined {
+  if (self.networkMode !== "bridge" || configured) return configured;
+  log.info("network mode bridge: distribution without EPMD (a port mapping cannot reach epmd)");
+  return networkStep({ ...config, epmd: "off" }, log);
+}
