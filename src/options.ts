@@ -83,5 +83,10 @@ export const SUBCOMMAND_OPTIONS: Partial<Record<Subcommand, readonly OptionSpec[
     { key: "region", flag: "--region", value: "REGION", env: [], help: "region in the task ARNs", default: "us-east-1" },
     { key: "tag", flag: "--tag", value: "KEY=VALUE", env: [], help: "tag of every task, for the tags strategy (repeatable)", repeatable: true },
     { key: "expire", flag: "--expire", value: "MS", env: [], help: "forget a task that has not asked for metadata for this long", default: "60000" },
+    { key: "instanceIp", flag: "--instance-ip", value: "ADDR", env: [], help: "bridge/host: the instance's private IPv4, in the metadata file and IMDS", default: "IMDS: the caller's address; file: 127.0.0.1" },
+    { key: "containerPort", flag: "--container-port", value: "N", env: [], help: "bridge: the container's distribution port in Ports", default: "9100" },
+    { key: "hostPort", flag: "--host-port", value: "N", env: [], help: "bridge: the host port that publishes it (another value: a dynamic host port)", default: "the container port" },
+    { key: "metadataFile", flag: "--metadata-file", value: "PATH", env: [], help: "bridge/host: where to write the container metadata file", default: "a file in TMPDIR" },
+    { key: "metadataFileDelay", flag: "--metadata-file-delay", value: "MS|never", env: [], help: "bridge/host: when the file turns from NOT_READY to READY", default: "1000" },
   ],
 };

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Address } from "../address.ts";
+import { BRIDGE_ADDRESS, portsOf } from "./modes.ts";
 
 export interface LocalTask {
   address?: Address;
@@ -11,6 +12,8 @@ export interface LocalTask {
   taskArn: string;
   tags: Record<string, string>;
   startedAt: string;
+  /** Bridge mode: the distribution port and the host port that publishes it. */
+  ports?: { containerPort: number; hostPort: number };
 }
 
 export const ACCOUNT = "123456789012";
@@ -25,6 +28,8 @@ export function taskArnFor(region: string, cluster: string, key: string): string
 function network(task: LocalTask): Record<string, unknown> {
   const net: Record<string, unknown> = { NetworkMode: task.networkMode };
   if (task.networkMode === "host" || !task.address) return net;
+  // A bridge container's own address is on the instance's Docker bridge.
+  if (task.networkMode === "bridge") return { ...net, IPv4Addresses: [BRIDGE_ADDRESS] };
   const v4 = task.address.family === 4;
   net[v4 ? "IPv4Addresses" : "IPv6Addresses"] = [task.address.ip];
   net.AttachmentIndex = 0;
@@ -57,6 +62,7 @@ export function containerDocument(task: LocalTask): Record<string, unknown> {
     StartedAt: task.startedAt,
     Type: "NORMAL",
     ContainerARN: `arn:aws:ecs:${task.region}:${ACCOUNT}:container/${task.cluster}/${taskId}/app`,
+    ...(task.ports ? { Ports: portsOf(task.ports) } : {}),
     Networks: [network(task)],
   };
 }

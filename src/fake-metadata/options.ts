@@ -1,6 +1,7 @@
 import { canonicalIp, type Address } from "../address.ts";
 import type { CommandLine } from "../cli.ts";
 import { configError, expected } from "../errors.ts";
+import { modeOptions, type ModeOptions } from "./modes.ts";
 
 export interface FakeOptions {
   host: string;
@@ -14,6 +15,8 @@ export interface FakeOptions {
   region: string;
   tags: Record<string, string>;
   expireMs: number;
+  /** bridge and host mode: the published port, the metadata file, IMDS's answer. */
+  modes: ModeOptions;
 }
 
 export const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\./.test(host);
@@ -51,5 +54,6 @@ export function fakeOptions(line: Pick<CommandLine, "flags" | "repeated">): Fake
     region: f.region ?? "us-east-1",
     tags: tags(line.repeated.tag ?? []),
     expireMs: whole(f.expire, 60_000, 1, 2 ** 31 - 1, "--expire"),
+    modes: modeOptions(f),
   };
 }

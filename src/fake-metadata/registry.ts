@@ -27,6 +27,7 @@ export class TaskRegistry {
     else {
       const taskArn = taskArnFor(o.region, o.cluster, key);
       task = { address, networkMode: o.networkMode, cluster: o.cluster, family: o.family, service: o.service, region: o.region, taskArn, tags: o.tags, startedAt: new Date().toISOString(), lastSeen: 0 };
+      if (o.networkMode === "bridge") task.ports = { containerPort: o.modes.containerPort, hostPort: o.modes.hostPort };
     }
     task.lastSeen = Date.now();
     this.tasks.set(key, task);

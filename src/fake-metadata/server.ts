@@ -8,6 +8,8 @@ import type { Logger } from "../log.ts";
 import { ENV } from "../options.ts";
 import { awsHandler } from "./aws/handler.ts";
 import { FakeControl } from "./control.ts";
+import { imdsHandler } from "./imds.ts";
+import { startMetadataFile } from "./metadata-file.ts";
 import { ACCOUNT, containerDocument, taskDocument } from "./documents.ts";
 import { fakeOptions, isLoopback } from "./options.ts";
 import { TaskRegistry } from "./registry.ts";
@@ -28,6 +30,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export function fakeHandler(registry: TaskRegistry) {
   const control = new FakeControl();
   const aws = awsHandler({ region: registry.options.region, account: ACCOUNT, cluster: registry.options.cluster, live: () => registry.live(), paging: control.paging });
+  const imds = imdsHandler(registry.options.modes.instanceIp?.ip);
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const match = req.method === "GET" ? METADATA_PATH.exec(path) : null;
@@ -37,7 +40,7 @@ export function fakeHandler(registry: TaskRegistry) {
       const task = registry.taskFor(req.socket.remoteAddress ?? "", canonicalIp(named));
       return send(res, 200, match[2] ? taskDocument(task) : containerDocument(task));
     }
-    if (control.handle(req, res) || aws(req, res)) return;
+    if (imds(req, res) || control.handle(req, res) || aws(req, res)) return;
     send(res, 404, { error: `no such path: metadata is at /v4/${CONTAINER_ID} and /v4/${CONTAINER_ID}/task; the AWS API takes POST / with X-Amz-Target` });
   };
   // No request, however malformed, may stop the fake.
@@ -81,10 +84,15 @@ export async function runFakeMetadata(line: Pick<CommandLine, "flags" | "repeate
   const { port } = server.address() as AddressInfo;
   const { host, wildcard } = clientHost(options.host);
   process.stdout.write(`${ENV.metadataUriV4}=http://${host}:${port}/v4/${CONTAINER_ID}\n`);
+  // bridge and host mode: where the instance's address comes from (SPEC 4.9), as more lines to export.
+  const instanceMode = options.networkMode === "bridge" || options.networkMode === "host";
+  const removeFile = instanceMode ? startMetadataFile(options, options.modes) : undefined;
+  if (instanceMode) process.stdout.write(`ECS_CONTAINER_METADATA_FILE=${options.modes.metadataFile}\nAWS_EC2_METADATA_SERVICE_ENDPOINT=http://${host}:${port}\n`);
   if (!isLoopback(options.host)) log.warn(`listening on ${options.host} as asked (--host), not on loopback: every host that reaches it gets metadata and API answers`);
   if (wildcard) log.info(`other hosts and containers use this host's name or address instead of ${host}, e.g. the compose service name: http://<service>:${port}/v4/${CONTAINER_ID}`);
   log.info("fake metadata endpoint ready", { ip: options.ip?.ip ?? "auto", networkMode: options.networkMode, aws: `AWS_ENDPOINT_URL=http://${host}:${port}`, credentials: `AWS_CONTAINER_CREDENTIALS_FULL_URI=http://${host}:${port}/fake/credentials/<task ip>` });
   await stopped;
+  removeFile?.();
   server.close();
   server.closeAllConnections();
   return 0;

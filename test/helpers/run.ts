@@ -6,10 +6,17 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ENTRYPOINT = join(ROOT, "entrypoint");
 export const FIXTURES = join(ROOT, "test", "fixtures", "bin");
 
-/** A clean environment: the runner's own ECS, ENTRYPOINT and RELEASE variables never leak into a test. */
+/**
+ * A clean environment: the runner's own ECS, ENTRYPOINT and RELEASE variables never leak into a test.
+ * IMDS is off unless a test passes `AWS_EC2_METADATA_DISABLED: undefined` and its own loopback endpoint:
+ * no test may reach the real one (169.254.169.254). A key given as undefined is left out.
+ */
 export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8" };
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  const env: NodeJS.ProcessEnv = { PATH: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: process.env.HOME ?? "/root", LANG: "C.UTF-8", AWS_EC2_METADATA_DISABLED: "true" };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
   return env;
 }
 
