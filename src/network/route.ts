@@ -29,7 +29,8 @@ export function routeAddress(target = ROUTE_TARGET): Promise<{ address: Address 
     socket.once("error", (err: NodeJS.ErrnoException) => done({ reason: `no route to ${target}: ${err.code ?? err.message}` }));
     socket.connect(53, target, () => {
       const address = parseIp(socket.address().address);
-      if (!address) return done({ reason: `no local address for ${target}` });
+      // Without a route Node's connect can still succeed, bound to the wildcard address.
+      if (!address || address.ip === "0.0.0.0") return done({ reason: `no route to ${target}` });
       const problem = routeAddressProblem(address);
       done(problem ? { reason: `the route to ${target} leaves from ${problem}` } : { address });
     });
