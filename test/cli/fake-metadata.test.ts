@@ -2,6 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { get } from "node:http";
+import { startFakeInstance } from "../helpers/fake-instance.ts";
 import { startFakeMetadata, type RunningFake } from "../helpers/fake-metadata.ts";
 import { FIXTURES, runEntrypoint, waitFor } from "../helpers/run.ts";
 
@@ -130,11 +131,18 @@ test("the entrypoint boots against it: IPv6 task", async () => {
   assert.is(r.stdout, "RELEASE_NODE=shop@fd00::9\nELIXIR_ERL_OPTIONS=-proto_dist inet6_tcp\n");
 });
 
-test("--network-mode host: the entrypoint exits 69 and suggests --ip", async () => {
+test("--network-mode host: no address in the document; the printed metadata file gives the instance's", async () => {
   fake = await startFakeMetadata(["--network-mode", "host"]);
-  const r = await runEntrypoint(["--app", "shop", "true"], { env: { ECS_CONTAINER_METADATA_URI_V4: fake.uri } });
-  assert.is(r.code, 69);
-  assert.match(r.stderr, "--ip");
+  assert.equal((await fetchJson(fake.uri)).Networks, [{ NetworkMode: "host" }]);
+  await fake.stop();
+  const instance = await startFakeInstance(["--network-mode", "host", "--instance-ip", "10.0.1.9", "--metadata-file-delay", "0"]);
+  try {
+    const r = await runEntrypoint(["--app", "shop", "--dist-port", "9100", `${FIXTURES}/show-env`, "RELEASE_NODE"], { env: instance.vars });
+    assert.is(r.code, 0, r.stderr);
+    assert.is(r.stdout, "RELEASE_NODE=shop@10.0.1.9\n");
+  } finally {
+    await instance.stop();
+  }
 });
 
 test("bad flags are refused with exit 78 / 64", async () => {

@@ -3,6 +3,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { json, startServer, type LoopbackServer } from "../helpers/http-server.ts";
 import { FIXTURES, runEntrypoint } from "../helpers/run.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const doc = (networks: unknown[]) => ({ DockerId: "abc", Networks: networks });
 const awsvpc = (ip: string) => doc([{ NetworkMode: "awsvpc", IPv4Addresses: [ip] }]);
@@ -92,16 +95,25 @@ test("--ip-family ipv4 on an IPv6-only task: exit 69", async () => {
   assert.match(r.stderr, /no IPv4 address in Networks \(network mode awsvpc\); pass --ip-family auto, or --ip/);
 });
 
-test("bridge mode: works, with a warning", async () => {
+test("bridge mode: the container's Docker-bridge address is never the node's; without --dist-port, exit 78 before any waiting", async () => {
   const r = await boot((_q, res) => json(res, 200, doc([{ NetworkMode: "bridge", IPv4Addresses: ["172.17.0.2"] }])));
-  assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, /entrypoint: warning: network mode bridge: 172\.17\.0\.2/);
+  assert.is(r.code, 78, r.stderr);
+  assert.is(r.stdout, "");
+  assert.match(r.stderr, /network mode bridge: the distribution port must be pinned and published/);
 });
 
-test("host mode: exit 69 suggesting --ip", async () => {
-  const r = await boot((_q, res) => json(res, 200, doc([{ NetworkMode: "host" }])));
-  assert.is(r.code, 69);
-  assert.match(r.stderr, /network mode host.*--ip/);
+test("host mode: the instance's address from the container metadata file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "metadata-file-"));
+  const file = join(dir, "ecs-container-metadata.json");
+  writeFileSync(file, JSON.stringify({ MetadataFileStatus: "READY", HostPrivateIPv4Address: "10.0.1.43" }));
+  try {
+    const r = await boot((_q, res) => json(res, 200, doc([{ NetworkMode: "host" }])), { ECS_CONTAINER_METADATA_FILE: file }, ["--dist-port", "9100"]);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, "RELEASE_NODE=shop-abc123@10.0.1.43\n");
+    assert.match(r.stderr, `ip_from=metadata-file ${file}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("v3 variable used when v4 is absent", async () => {
