@@ -12,7 +12,7 @@ export const isOperatorCommand = (args: readonly string[]) => OPERATOR_COMMANDS.
 /**
  * Same node name and -proto_dist as the boot, but no peer lookup (it would spend the account's API budget for
  * nothing). The pinned port stays known (bridge mode checks its mapping; without EPMD the hidden node dials it),
- * but the hidden node does not listen on it (eaddrinuse): releaseVariables gives it -dist_listen false instead.
+ * but the hidden node never gets the listen pin (eaddrinuse): releaseVariables gives that to the running node only.
  */
 export function forOperator(config: Config, args: readonly string[], log: Logger): Config {
   if (!isOperatorCommand(args) || config.peers.kind === "off") return config;
