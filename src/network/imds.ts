@@ -38,7 +38,9 @@ function request(url: string, method: "PUT" | "GET", headers: Record<string, str
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
       res.on("error", reject);
     });
-    req.setTimeout(Math.max(1, timeoutMs), () => req.destroy(Object.assign(new Error(`no answer within ${IMDS_BUDGET_MS} ms`), { code: "TIMEOUT" })));
+    // A hard timer, not the socket's idle timeout: a server that drips bytes must not stretch the budget.
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${IMDS_BUDGET_MS} ms`), { code: "TIMEOUT" })), Math.max(1, timeoutMs));
+    req.on("close", () => clearTimeout(timer));
     req.on("error", reject);
     req.end();
   });

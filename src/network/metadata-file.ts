@@ -32,22 +32,31 @@ export function readMetadataFile(text: string): FileRead {
 
 function readOnce(path: string): FileRead {
   const fs = process.getBuiltinModule("node:fs");
+  let fd: number | undefined;
   try {
-    if (fs.statSync(path).size > MAX_FILE_BYTES) return { fatal: `larger than ${MAX_FILE_BYTES / 1024} KiB` };
-    return readMetadataFile(fs.readFileSync(path, "utf8"));
+    fd = fs.openSync(path, "r");
+    if (!fs.fstatSync(fd).isFile()) return { fatal: "not a regular file" };
+    // At most one byte past the limit: a device or a growing file cannot make the boot read forever.
+    const buf = Buffer.alloc(MAX_FILE_BYTES + 1);
+    const size = fs.readSync(fd, buf, 0, buf.length, 0);
+    if (size > MAX_FILE_BYTES) return { fatal: `larger than ${MAX_FILE_BYTES / 1024} KiB` };
+    return readMetadataFile(buf.subarray(0, size).toString("utf8"));
   } catch (err) {
     return { wait: (err as NodeJS.ErrnoException).code ?? String(err) };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
 /** Polls the file until it is READY or the deadline (a monotonic `now()` value) passes. */
 export async function metadataFileAddress(path: string, deadline: number): Promise<{ address: Address } | { reason: string }> {
+  const started = now();
   for (;;) {
     const read = readOnce(path);
     if ("address" in read) return read;
     if ("fatal" in read) return { reason: `${path}: ${read.fatal}` };
     const left = deadline - now();
-    if (left <= 0) return { reason: `${path}: ${read.wait} within the metadata deadline` };
+    if (left <= 0) return { reason: `${path}: ${read.wait} after ${Math.round(now() - started)} ms (--metadata-timeout)` };
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, left)));
   }
 }

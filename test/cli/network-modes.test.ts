@@ -72,6 +72,18 @@ test("bridge: IMDS answers 401 and no other source: exit 69 naming every source,
   assert.equal(imds.requests.map((q) => `${q.method} ${q.url}`), ["PUT /latest/api/token", "GET /latest/meta-data/local-ipv4"]);
 });
 
+test("bridge: an IMDS that never answers (hop limit 1 drops the answer) costs its budget once, then exit 69 with the fix", async () => {
+  fake = await startFakeInstance(["--network-mode", "bridge", "--metadata-file-delay", "never"]);
+  // Accepts the connection and the request, then says nothing, as when the answer dies at the hop limit.
+  imds = await startServer(() => {});
+  const r = await boot(["--dist-port", "9100", "--metadata-timeout", "300", "true"], withImds({ AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }));
+  assert.is(r.code, 69, r.stderr);
+  assert.match(r.stderr, `imds: ${imds.url}: no answer within 1000 ms`);
+  assert.match(r.stderr, "--http-put-response-hop-limit 2");
+  assert.is(imds.requests.length, 1, "one token request, no retry");
+  assert.ok(r.ms < 10_000, `safety net only: ${r.ms} ms`);
+});
+
 test("AWS_EC2_METADATA_DISABLED=true: IMDS is not asked; no metadata file: exit 69 that says both", async () => {
   imds = await rejectingImds();
   const doc = await startServer((_req, res) => res.end(JSON.stringify({ Networks: [{ NetworkMode: "bridge", IPv4Addresses: ["172.17.0.2"] }], Ports: [{ ContainerPort: 9100, HostPort: 9100, Protocol: "tcp", HostIp: "0.0.0.0" }] })));
