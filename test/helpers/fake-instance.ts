@@ -19,9 +19,16 @@ export async function startFakeInstance(args: string[], netns?: string): Promise
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  await waitFor(() => out.split("\n").length > EXPECTED.length || child.exitCode !== null, 5000, "fake-metadata to print its variables");
-  const vars = Object.fromEntries(out.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
-  for (const name of EXPECTED) if (!vars[name]) throw new Error(`fake-metadata printed no ${name}: ${out} ${err}`);
+  const vars: Record<string, string> = {};
+  try {
+    await waitFor(() => out.split("\n").length > EXPECTED.length || child.exitCode !== null, 5000, "fake-metadata to print its variables");
+    for (const line of out.trim().split("\n")) vars[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+    for (const name of EXPECTED) if (!vars[name]) throw new Error(`fake-metadata printed no ${name}: ${out} ${err}`);
+  } catch (error) {
+    // A fake that started but printed too little must not outlive the test file.
+    child.kill("SIGKILL");
+    throw error;
+  }
   return {
     vars,
     stop: async () => {
