@@ -1,16 +1,17 @@
 // Host mode's last source, the local address of the route out of the instance, inside a network
 // namespace this test creates (an "instance" with 10.66.0.5 and a default route): the route lookup
 // sends no packet, and nothing here touches the host's own network.
-import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
 import { netnsUnavailable } from "../e2e/netns.ts";
 import { startFakeInstance, type FakeInstance } from "../helpers/fake-instance.ts";
 import { ENTRYPOINT, FIXTURES, runProgram } from "../helpers/run.ts";
+import { skipUnless } from "../helpers/skip.ts";
 
 const ns = `modes-route-${process.pid}`;
 const ip = (...args: string[]) => execFileSync("ip", args, { stdio: ["ignore", "pipe", "pipe"] });
 const skip = netnsUnavailable();
+const test = skipUnless(!skip, `network namespaces: ${skip}`, { ci: true });
 let fake: FakeInstance | undefined;
 
 test.before(async () => {
@@ -33,7 +34,6 @@ const bootInside = (mode: string[] = []) =>
   runProgram("ip", ["netns", "exec", ns, ENTRYPOINT, "--app", "shop", "--dist-port", "9100", "--metadata-timeout", "300", ...mode, `${FIXTURES}/show-env`, "RELEASE_NODE"], { env: fake!.vars });
 
 test("host mode, no metadata file and no IMDS: the address of the default route's interface", async () => {
-  if (skip) return console.log(`skipped: ${skip}`);
   ip("-n", ns, "route", "replace", "default", "via", "10.66.0.1", "dev", "eth0");
   const r = await bootInside();
   assert.is(r.code, 0, r.stderr);
@@ -42,7 +42,6 @@ test("host mode, no metadata file and no IMDS: the address of the default route'
 });
 
 test("host mode, and no route out either: exit 69 naming each source tried, why, and the fixes", async () => {
-  if (skip) return console.log(`skipped: ${skip}`);
   ip("-n", ns, "route", "flush", "default");
   const r = await bootInside();
   assert.is(r.code, 69, r.stderr);
