@@ -45,6 +45,47 @@ e2e("a join and a leave are logged once each, silent peers are forgotten once (c
   }
 });
 
+e2e("the default interval: a known node that is not connected is tried again about every second, never more often", async () => {
+  // Times every Node.connect of EcsPeers (started without options) from the VM's own call trace.
+  const body = `:erlang.trace_pattern({:net_kernel, :connect_node, 1}, true, [])
+:erlang.trace(:all, true, [:call, :monotonic_timestamp, {:tracer, self()}])
+Process.sleep(4500)
+:erlang.trace(:all, false, [:call])
+at = Stream.repeatedly(fn -> receive do {:trace_ts, _, :call, {:net_kernel, :connect_node, _}, ts} -> System.convert_time_unit(ts, :native, :millisecond) after 0 -> nil end end) |> Enum.take_while(& &1)
+IO.puts("gaps: #{Enum.join(Enum.zip_with(tl(at), at, &-/2), ",")}")`;
+  const out = await runA({ ECS_PEER_NODES: node("ghost") }, "", 4500, { body });
+  const g = (/gaps: ([\d,]*)/.exec(out)?.[1] ?? "").split(",").filter(Boolean).map(Number);
+  // Every 1 s: 4 attempts in 4.5 s (one more if the first round was traced); 3 leave room for a slow machine.
+  assert.ok(g.length >= 2, `attempts in 4.5 s: ${g.length + 1} (gaps ${g}):\n${out}`);
+  g.forEach((gap) => assert.ok(gap >= 950, `gap ${gap} ms (all: ${g})`));
+  console.log(`\ne2e EcsPeers, default interval: attempts ${g.join(", ")} ms apart`);
+});
+
+e2e("connected, then alone again: the lookup comes about alone_after later, spread over a fleet, never at once", async () => {
+  const s = standIn("true");
+  try {
+    // 16 instances connected to b from their start, with due first lookups long past when b
+    // stops: each first lookup after that must wait 0.5–1.5 × alone_after, and they must differ.
+    const links = Array.from({ length: 16 }, (_, i) => join(s.dir, `ep${i}`));
+    for (const link of links) symlinkSync(s.entrypoint, link);
+    const start = links.map((link, i) => `EcsPeers.start_link(name: :p${i}, interval: 100, forget_after: 60_000, alone_after: 2000, lookup_every: 2000, entrypoint: "${link}")`);
+    const body = `{:ok, peer, b} = :peer.start_link(%{name: :b, host: ~c"${IP}", longnames: true, args: [~c"-setcookie", ~c"c"]})
+true = b in Node.list(); ${start.join("; ")}; Process.sleep(3300)
+IO.puts("b stops at #{System.os_time(:millisecond)}"); :peer.stop(peer); Process.sleep(3500)`;
+    const out = await runA({ ECS_PEER_LOOKUP: "ok" }, `name: :p, entrypoint: "/nonexistent"`, 7000, { body });
+    const stop = Number(/b stops at (\d+)/.exec(out)?.[1]);
+    assert.ok(stop > 0, out);
+    assert.equal(s.lookups().filter((l) => l.at < stop), [], "no lookup while connected");
+    const firsts = links.map((link) => s.lookups().find((l) => l.name === basename(link))?.at ?? NaN);
+    firsts.forEach((at, i) => assert.ok(at - stop >= 1000 - 20, `ep${i}: first lookup ${at - stop} ms after b stopped (all: ${firsts.map((f) => f - stop)})`));
+    const spread = Math.max(...firsts) - Math.min(...firsts);
+    assert.ok(spread > 700, `first lookups spread over ${spread} ms: ${firsts.map((f) => f - stop)}`);
+    console.log(`\ne2e EcsPeers, alone again (alone_after 2 s, 16 instances): first lookups ${Math.min(...firsts) - stop}–${Math.max(...firsts) - stop} ms after the peer stopped`);
+  } finally {
+    s.cleanup();
+  }
+});
+
 e2e("alone: the first lookup after about alone_after, spread over a fleet, then ever longer waits; peers off at boot: never", async () => {
   const s = standIn(`echo ${node("c")}`);
   try {
