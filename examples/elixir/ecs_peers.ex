@@ -111,7 +111,13 @@ defmodule EcsPeers do
   # Each attempt runs in its own process, so one silent peer delays neither the others nor us.
   defp connect(state, connected) do
     todo = Map.keys(state.known) -- [node() | connected ++ Map.values(state.jobs)]
-    jobs = for node <- todo, into: state.jobs, do: {elem(spawn_monitor(fn -> reach(node, state.opts.connect_timeout) end), 0), node}
+
+    jobs =
+      for node <- todo, into: state.jobs do
+        {pid, _ref} = spawn_monitor(fn -> reach(node, state.opts.connect_timeout) end)
+        {pid, node}
+      end
+
     %{state | jobs: jobs}
   end
 
