@@ -5,13 +5,14 @@ defmodule EcsPeers do
   Add `{EcsPeers, []}` to the application's children. It takes `ECS_PEER_NODES` (the tasks that
   were running when this one booted, set by `/app/bin/entrypoint`) once, remembers every node that
   connects, and every `:interval` ms connects again, in parallel, to the known nodes that are not
-  connected. A node unreachable for `:forget_after` ms (a stopped task) is dropped. Only when the
-  boot lookup failed (`ECS_PEER_LOOKUP=failed`) or the node has been alone for about `:alone_after`
-  ms, it runs `bin/entrypoint peers` again: first after about `:lookup_every` ms (failed) or
-  `:alone_after` ms (alone), then twice as long after each lookup that fails or leaves it alone, up
-  to `:lookup_max`; each wait jittered (x0.5 to x1.5), one lookup at a time, killed after
-  `:lookup_timeout` ms or 1 MiB of output. Of its names at most 1,000 are taken, and entries that
-  are not node names are skipped.
+  connected; each attempt asks the node's epmd first, for up to `:connect_timeout` ms, so that none
+  waits on a setup started during a partition. A node unreachable for `:forget_after` ms (a stopped
+  task) is dropped. Only when the boot lookup failed (`ECS_PEER_LOOKUP=failed`) or the node has
+  been alone for about `:alone_after` ms, it runs `bin/entrypoint peers` again: first after about
+  `:lookup_every` ms (failed) or `:alone_after` ms (alone), then twice as long after each lookup
+  that fails or leaves it alone, up to `:lookup_max`; each wait jittered (x0.5 to x1.5), one lookup
+  at a time, killed after `:lookup_timeout` ms or 1 MiB of output. Of its names at most 1,000 are
+  taken, and entries that are not node names are skipped.
 
   Options (milliseconds): `:interval` 1_000, `:connect_timeout` 2_000, `:forget_after` 300_000,
   `:alone_after` 300_000, `:lookup_every` 60_000, `:lookup_max` 1_800_000, `:lookup_timeout`
@@ -83,15 +84,6 @@ defmodule EcsPeers do
   def handle_info({:overdue, port}, %{port: port} = state),
     do: {:noreply, lookup_done(stop_port(state), {:error, "no answer within #{div(state.opts.lookup_timeout, 1000)} s"})}
 
-  # A setup still pending is waiting on TCP's retransmission backoff: abort it, so the next try
-  # sends a fresh SYN the moment the network is back.
-  def handle_info({:overdue, pid}, state) do
-    node = state.jobs[pid]
-    if node, do: Process.exit(pid, :kill)
-    if node && node not in Node.list(), do: :erlang.disconnect_node(node)
-    {:noreply, state}
-  end
-
   def handle_info({:DOWN, _ref, :process, pid, _reason}, state), do: {:noreply, %{state | jobs: Map.delete(state.jobs, pid)}}
   def handle_info(_other, state), do: {:noreply, state}
 
@@ -122,12 +114,23 @@ defmodule EcsPeers do
 
     jobs =
       for node <- todo, into: state.jobs do
-        {pid, _ref} = spawn_monitor(Node, :connect, [node])
-        Process.send_after(self(), {:overdue, pid}, state.opts.connect_timeout)
+        {pid, _ref} = spawn_monitor(fn -> reach(node, state.opts.connect_timeout) end)
         {pid, node}
       end
 
     %{state | jobs: jobs}
+  end
+
+  # OTP keeps a setup towards a silent address pending for net_setuptime (7 s), and every
+  # Node.connect meanwhile waits on it. Asking the peer's epmd first, within :connect_timeout,
+  # starts no setup until the peer answers: the first round after a partition gets through.
+  defp reach(node, timeout) do
+    [name, host] = :string.split(Atom.to_charlist(node), ~c"@")
+    host = with {:ok, ip} <- :inet.parse_address(host), do: ip, else: (_ -> host)
+    epmd = :net_kernel.epmd_module()
+
+    if not function_exported?(epmd, :port_please, 3) or match?({:port, _, _}, epmd.port_please(name, host, timeout)),
+      do: Node.connect(node)
   end
 
   defp maybe_lookup(state, t) do

@@ -4,9 +4,9 @@
 // Timing assertions are lower bounds (or counts that follow from them); scaled-down cadences.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { count, gaps, node, runA, standIn } from "./companion-vm.ts";
+import { symlinkSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { count, gaps, IP, node, runA, standIn } from "./companion-vm.ts";
 import { netnsUnavailable } from "./netns.ts";
 import { pidAlive, sleep } from "./procs.ts";
 
@@ -40,6 +40,31 @@ exit 1`);
     assert.is(count(out, "EcsPeers: bin/entrypoint peers still failing the same way"), 1, out);
     assert.is(count(out, "EcsPeers: bin/entrypoint peers works again: listed 1 node(s), 1 new"), 1, out);
     assert.is(count(out, "EcsPeers:"), 3, `nothing else, however many lookups:\n${out}`);
+  } finally {
+    s.cleanup();
+  }
+});
+
+e2e("connected, then alone again: the lookup comes about alone_after later, spread over a fleet, never at once", async () => {
+  const s = standIn("true");
+  try {
+    // 16 instances connected to b from their start, with due first lookups long past when b
+    // stops: each first lookup after that must wait 0.5–1.5 × alone_after, and they must differ.
+    const links = Array.from({ length: 16 }, (_, i) => join(s.dir, `ep${i}`));
+    for (const link of links) symlinkSync(s.entrypoint, link);
+    const start = links.map((link, i) => `EcsPeers.start_link(name: :p${i}, interval: 100, forget_after: 60_000, alone_after: 2000, lookup_every: 2000, entrypoint: "${link}")`);
+    const body = `{:ok, peer, b} = :peer.start_link(%{name: :b, host: ~c"${IP}", longnames: true, args: [~c"-setcookie", ~c"c"]})
+true = b in Node.list(); ${start.join("; ")}; Process.sleep(3300)
+IO.puts("b stops at #{System.os_time(:millisecond)}"); :peer.stop(peer); Process.sleep(3500)`;
+    const out = await runA({ ECS_PEER_LOOKUP: "ok" }, `name: :p, entrypoint: "/nonexistent"`, 7000, { body });
+    const stop = Number(/b stops at (\d+)/.exec(out)?.[1]);
+    assert.ok(stop > 0, out);
+    assert.equal(s.lookups().filter((l) => l.at < stop), [], "no lookup while connected");
+    const firsts = links.map((link) => s.lookups().find((l) => l.name === basename(link))?.at ?? NaN);
+    firsts.forEach((at, i) => assert.ok(at - stop >= 1000 - 20, `ep${i}: first lookup ${at - stop} ms after b stopped (all: ${firsts.map((f) => f - stop)})`));
+    const spread = Math.max(...firsts) - Math.min(...firsts);
+    assert.ok(spread > 700, `first lookups spread over ${spread} ms: ${firsts.map((f) => f - stop)}`);
+    console.log(`\ne2e EcsPeers, alone again (alone_after 2 s, 16 instances): first lookups ${Math.min(...firsts) - stop}–${Math.max(...firsts) - stop} ms after the peer stopped`);
   } finally {
     s.cleanup();
   }

@@ -46,6 +46,8 @@ export function standIn(body: string): { dir: string; entrypoint: string; lookup
 }
 
 export interface RunOptions {
+  /** Runs in the namespace before the VM starts (epmd already up). */
+  before?: (task: Task) => void;
   /** Elixir run after EcsPeers started, instead of sleeping `ms`; `ms` still bounds the run. */
   body?: string;
   during?: (task: Task) => Promise<void>;
@@ -59,6 +61,7 @@ export async function runA(env: Record<string, string>, options: string, ms: num
   const task = net.tasks[0]!;
   try {
     await startEpmd(task);
+    run.before?.(task);
     const script = `{:ok, _} = EcsPeers.start_link(${options}); ${run.body ?? `Process.sleep(${ms})`}; Logger.flush()`;
     const a = runToEnd("node a", "ip", ["netns", "exec", task.ns, "elixir", "--name", node("a"), "--cookie", "c", "-r", COMPANION, "-e", script], cleanEnv(env), ms + 20_000);
     await run.during?.(task);

@@ -4,6 +4,7 @@
 // The lookups' schedule, kills and output bounds: companion-lookups.e2e.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { execFileSync } from "node:child_process";
 import { symlinkSync } from "node:fs";
 import { basename, join } from "node:path";
 import { COMPANION, count, gaps, IP, node, runA, standIn } from "./companion-vm.ts";
@@ -43,6 +44,46 @@ e2e("a join and a leave are logged once each, silent peers are forgotten once (c
   } finally {
     s.cleanup();
   }
+});
+
+e2e("a peer whose packets are dropped: every attempt is given up after connect_timeout and the next one sends a fresh SYN", async () => {
+  // Frames to the silent address go to a MAC nobody has: dropped without an answer, as in a partition.
+  const silent = "10.77.20.9";
+  const seen = new Map<string, { first: number; last: number }>();
+  await runA({ ECS_PEER_NODES: `ghost@${silent}` }, "interval: 200, connect_timeout: 500", 5000, {
+    before: (task) => void execFileSync("ip", ["-n", task.ns, "neigh", "add", silent, "lladdr", "02:00:00:00:00:09", "dev", "eth0", "nud", "permanent"]),
+    during: async (task) => {
+      // The SYN-SENT sockets towards the silent address, by local port, for 4 s from the first one.
+      const sample = () => execFileSync("ip", ["netns", "exec", task.ns, "ss", "-Htn", "state", "syn-sent", "dst", silent], { encoding: "utf8" });
+      for (let from = Infinity, giveUp = Date.now() + 20_000; Date.now() < Math.min(from + 4000, giveUp); await sleep(50)) {
+        for (const local of sample().split("\n").map((l) => l.trim().split(/\s+/)[2]).filter(Boolean)) {
+          from = Math.min(from, Date.now());
+          const w = seen.get(local!) ?? { first: Date.now(), last: 0 };
+          seen.set(local!, { ...w, last: Date.now() });
+        }
+      }
+    },
+  });
+  const lives = [...seen.values()].map((s) => s.last - s.first);
+  // OTP alone keeps one setup pending for net_setuptime (7 s): one socket, and every retry waits on it.
+  assert.ok(seen.size >= 3, `attempts with their own socket in 4 s: ${seen.size} (lived ${lives} ms)`);
+  lives.forEach((ms) => assert.ok(ms < 2000, `a socket lived ${ms} ms (all: ${lives})`));
+  console.log(`\ne2e EcsPeers, a silent peer (connect_timeout 500): ${seen.size} fresh attempts in 4 s, each socket seen for at most ${Math.max(...lives)} ms`);
+});
+
+e2e("the default interval: a known node that is not connected is tried again about every second, never more often", async () => {
+  // Times the attempts (one process each) that EcsPeers, started without options, spawns.
+  const body = `:erlang.trace(Process.whereis(EcsPeers), true, [:procs, :monotonic_timestamp, {:tracer, self()}])
+Process.sleep(4500)
+msgs = Stream.repeatedly(fn -> receive do m -> m after 0 -> nil end end) |> Enum.take_while(& &1)
+at = for {:trace_ts, _, :spawn, _, _, ts} <- msgs, do: System.convert_time_unit(ts, :native, :millisecond)
+IO.puts("gaps: #{Enum.join(Enum.zip_with(Enum.drop(at, 1), at, &-/2), ",")}")`;
+  const out = await runA({ ECS_PEER_NODES: node("ghost") }, "", 4500, { body });
+  const g = (/gaps: ([\d,]*)/.exec(out)?.[1] ?? "").split(",").filter(Boolean).map(Number);
+  // Every 1 s: 4 attempts in 4.5 s (one more if the first round was traced); 3 leave room for a slow machine.
+  assert.ok(g.length >= 2, `attempts in 4.5 s: ${g.length + 1} (gaps ${g}):\n${out}`);
+  g.forEach((gap) => assert.ok(gap >= 950, `gap ${gap} ms (all: ${g})`));
+  console.log(`\ne2e EcsPeers, default interval: attempts ${g.join(", ")} ms apart`);
 });
 
 e2e("alone: the first lookup after about alone_after, spread over a fleet, then ever longer waits; peers off at boot: never", async () => {
