@@ -4,6 +4,7 @@
 // Timing assertions are lower bounds (or counts that follow from them); scaled-down cadences.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { symlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { count, gaps, IP, node, runA, standIn } from "./companion-vm.ts";
@@ -11,7 +12,7 @@ import { netnsUnavailable } from "./netns.ts";
 import { pidAlive, sleep } from "./procs.ts";
 
 const unavailable = netnsUnavailable();
-const e2e = unavailable ? test.skip : test;
+const e2e = skipUnless(!unavailable, `network namespaces unavailable (${unavailable}); run it as root with iproute2`, { ci: true });
 
 e2e("failing lookups: jittered, doubling up to lookup_max; a warning, one 'still failing', then silence; one line when it works again", async () => {
   const s = standIn(`[ -e "$(dirname "$0")/works" ] && { echo ${node("c")}; exit 0; }

@@ -7,6 +7,7 @@
 // Every scenario prints its timings; the README quotes them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { join } from "node:path";
 import { once, operatorRemote, partition, rollingDeploy, subnet } from "./companion-cases.ts";
 import { assertBootCallsOnly, assertMesh, bootInOrder, lastCluster, ms, waitMesh, withFleet } from "./mesh.ts";
@@ -16,7 +17,7 @@ import { stopGracefully } from "./scenario.ts";
 import { buildRelease, cleanEnv, COOKIE, RELEASE } from "./task.ts";
 
 const unavailable = netnsUnavailable();
-const e2e = unavailable ? test.skip : test;
+const e2e = skipUnless(!unavailable, `network namespaces unavailable (${unavailable}); run it as root with iproute2`, { ci: true });
 if (unavailable) console.error(`\n!!! SKIPPING the EcsPeers e2e test: network namespaces unavailable (${unavailable}).\n`);
 
 e2e("storm: 5 tasks started within 200 ms form one full mesh, with 0 AWS calls after boot; an operator's rpc and remote shell reach it", async () => {

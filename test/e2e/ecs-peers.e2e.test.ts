@@ -4,6 +4,7 @@
 // The lookups' schedule, kills and output bounds: companion-lookups.e2e.test.ts.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { skipUnless } from "../helpers/skip.ts";
 import { execFileSync } from "node:child_process";
 import { symlinkSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -13,7 +14,7 @@ import { runToEnd, sleep } from "./procs.ts";
 import { cleanEnv } from "./task.ts";
 
 const unavailable = netnsUnavailable();
-const e2e = unavailable ? test.skip : test;
+const e2e = skipUnless(!unavailable, `network namespaces unavailable (${unavailable}); run it as root with iproute2`, { ci: true });
 
 e2e("not distributed: start_link returns :ignore and says so once", async () => {
   const r = await runToEnd("plain", "elixir", ["-r", COMPANION, "-e", "IO.inspect(EcsPeers.start_link([]), label: :start); Logger.flush()"], cleanEnv({ ECS_PEER_NODES: node("b") }));
