@@ -8,7 +8,7 @@ import { brotliCompressSync, constants } from "node:zlib";
 
 // Parts that only some runs use: kept compressed in the bundle, compiled on first use (src/chunks.ts).
 const CHUNKS = {
-  spawn: "src/spawn.ts",
+  spawn: "src/exec/spawn.ts",
   "fake-metadata": "src/fake-metadata/server.ts",
   peers: "src/peers/index.ts",
   doctor: "src/doctor/index.ts",

@@ -1,24 +1,24 @@
-import { BAKED } from "./baked.ts";
-import { parseCommandLine, withMisplacedOptionHint, type CommandLine } from "./cli.ts";
-import { buildConfig, type Config } from "./config.ts";
+import { BAKED } from "./config/baked.ts";
+import { parseCommandLine, withMisplacedOptionHint, type CommandLine } from "./config/cli.ts";
+import { buildConfig, type Config } from "./config/config.ts";
 import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { loadChunk } from "./chunks.ts";
-import { canExecve, execve, type ExecTarget } from "./exec.ts";
-import { checkImage } from "./exec-check.ts";
-import { nonUtf8Variables } from "./environ.ts";
-import { usage, versionLine } from "./help.ts";
-import { install } from "./install.ts";
+import { canExecve, execve, type ExecTarget } from "./exec/exec.ts";
+import { checkImage } from "./exec/exec-check.ts";
+import { nonUtf8Variables } from "./exec/environ.ts";
+import { usage, versionLine } from "./config/help.ts";
+import { install } from "./commands/install.ts";
 import { createLogger, writeStdout, type Logger } from "./log.ts";
-import { envShOverrides, releaseNameIn } from "./release-files.ts";
-import { erlAdditions, protoDistProblem, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions, type ReleaseEnvInput } from "./release-env.ts";
-import { renderEnvFile, writeEnvFile } from "./env-file.ts";
-import { addressStep, peersStep } from "./steps.ts";
-import { runPeers } from "./peers-command.ts";
-import { forOperator, isOperatorCommand } from "./operator.ts";
+import { envShOverrides, releaseNameIn } from "./boot/release-files.ts";
+import { erlAdditions, protoDistProblem, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions, type ReleaseEnvInput } from "./boot/release-env.ts";
+import { renderEnvFile, writeEnvFile } from "./commands/env-file.ts";
+import { addressStep, peersStep } from "./boot/steps.ts";
+import { runPeers } from "./commands/peers-command.ts";
+import { forOperator, isOperatorCommand } from "./boot/operator.ts";
 import { epmdForMode, networkStep } from "./network/index.ts";
-import { resolveCommand } from "./resolve-command.ts";
-import { handleSignalsBeforeExec, refuseDebugSignal, relaySignals } from "./signals.ts";
-import { ENV } from "./options.ts";
+import { resolveCommand } from "./exec/resolve-command.ts";
+import { handleSignalsBeforeExec, refuseDebugSignal, relaySignals } from "./exec/signals.ts";
+import { ENV } from "./config/options.ts";
 
 const selfPath = process.argv[1] ?? "entrypoint";
 
@@ -82,7 +82,7 @@ async function boot(line: CommandLine): Promise<number> {
   removeBootHandlers();
   allowDebugSignal();
   log.debug("exec", { path, mode });
-  const { spawnAndWait } = loadChunk<typeof import("./spawn.ts")>("spawn");
+  const { spawnAndWait } = loadChunk<typeof import("./exec/spawn.ts")>("spawn");
   return spawnAndWait(target, log, relay);
 }
 

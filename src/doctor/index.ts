@@ -1,14 +1,14 @@
 // "entrypoint doctor": why don't my nodes cluster? (SPEC 4.7) The boot's steps without exec,
 // then each peer checked the way distributed Erlang reaches it. Logs go to stderr, the report to stdout.
-import { canonicalIp } from "../address.ts";
-import type { CommandLine } from "../cli.ts";
-import type { Config } from "../config.ts";
+import { canonicalIp } from "../boot/address.ts";
+import type { CommandLine } from "../config/cli.ts";
+import type { Config } from "../config/config.ts";
 import { configError, expected, usageError } from "../errors.ts";
 import { writeFd, type Logger } from "../log.ts";
-import { envShOverrides } from "../release-files.ts";
+import { envShOverrides } from "../boot/release-files.ts";
 import { epmdForMode, networkStep } from "../network/index.ts";
-import { releaseVariables } from "../release-env.ts";
-import { addressStep, peersStep, type Self } from "../steps.ts";
+import { releaseVariables } from "../boot/release-env.ts";
+import { addressStep, peersStep, type Self } from "../boot/steps.ts";
 import { checkAll, type Target } from "./check.ts";
 import { epmdPortFrom } from "./epmd.ts";
 import { checkedPeers, exitCodeOf, peerFindings } from "./findings.ts";

@@ -2,10 +2,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalIp } from "../address.ts";
-import { basenameOf } from "../node-name.ts";
-import type { EnvShOverride } from "../release-files.ts";
-import type { Self } from "../steps.ts";
+import { canonicalIp } from "../boot/address.ts";
+import { basenameOf } from "../boot/node-name.ts";
+import type { EnvShOverride } from "../boot/release-files.ts";
+import type { Self } from "../boot/steps.ts";
 import { portRange, type Finding } from "./findings.ts";
 
 /** A short hash lets two tasks' cookies be compared by eye without printing either. */

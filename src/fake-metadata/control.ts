@@ -1,7 +1,7 @@
 // Test controls of `entrypoint fake-metadata`: per-task credentials, AWS calls counted per caller, a caller's AWS
 // calls denied while a test says so (a task role without the permission, then fixed), and short or empty pages.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { canonicalIp } from "../address.ts";
+import { canonicalIp } from "../boot/address.ts";
 import { AwsError, sendError, sendJson } from "./aws/protocol.ts";
 import { routeOf } from "./aws/routes.ts";
 import { TaskKeys } from "./task-keys.ts";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Address } from "../address.ts";
+import type { Address } from "../boot/address.ts";
 import { BRIDGE_ADDRESS, portsOf } from "./modes.ts";
 
 export interface LocalTask {

@@ -2,8 +2,8 @@
 // bridge address, and the container metadata file the ECS agent writes on an EC2 instance.
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseIp, type Address } from "../address.ts";
-import type { CommandLine } from "../cli.ts";
+import { parseIp, type Address } from "../boot/address.ts";
+import type { CommandLine } from "../config/cli.ts";
 import { configError, expected } from "../errors.ts";
 
 /** The address Docker gives the first container on its default bridge. */

@@ -1,5 +1,5 @@
-import { canonicalIp, type Address } from "../address.ts";
-import type { CommandLine } from "../cli.ts";
+import { canonicalIp, type Address } from "../boot/address.ts";
+import type { CommandLine } from "../config/cli.ts";
 import { configError, expected } from "../errors.ts";
 import { modeOptions, type ModeOptions } from "./modes.ts";
 

@@ -1,4 +1,4 @@
-import { canonicalIp, type Address } from "../address.ts";
+import { canonicalIp, type Address } from "../boot/address.ts";
 import { taskArnFor, type LocalTask } from "./documents.ts";
 import type { FakeOptions } from "./options.ts";
 

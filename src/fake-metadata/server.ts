@@ -2,10 +2,10 @@
 // the peer step, for one host or a whole docker-compose network.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { canonicalIp } from "../address.ts";
-import type { CommandLine } from "../cli.ts";
+import { canonicalIp } from "../boot/address.ts";
+import type { CommandLine } from "../config/cli.ts";
 import type { Logger } from "../log.ts";
-import { ENV } from "../options.ts";
+import { ENV } from "../config/options.ts";
 import { awsHandler } from "./aws/handler.ts";
 import { FakeControl } from "./control.ts";
 import { imdsHandler } from "./imds.ts";

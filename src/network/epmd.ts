@@ -1,7 +1,7 @@
 // Distribution without EPMD on one pinned port (SPEC 4.9): which OTP flags do it, by the release's
 // ERTS version (pure). Every node listens on the same port and dials peers on it; nothing asks epmd.
 import { configError } from "../errors.ts";
-import { ENV } from "../options.ts";
+import { ENV } from "../config/options.ts";
 
 export type EpmdMode = "on" | "off";
 

@@ -1,6 +1,6 @@
 // IMDSv2 `local-ipv4`: a token first (PUT), then the address (GET). Often blocked from containers,
 // and from a bridge container the PUT's answer needs the instance's hop limit 2: a short budget.
-import { parseIp, unusableReason, type Address } from "../address.ts";
+import { parseIp, unusableReason, type Address } from "../boot/address.ts";
 import { now } from "../log.ts";
 import { quoted } from "../safe-text.ts";
 

@@ -1,6 +1,6 @@
 // The boot's network step (SPEC 4.9): how the release's node takes part in distribution. Today: with
 // EPMD (nothing to add), or without it on the one pinned port (the flags for the release's OTP).
-import type { Config } from "../config.ts";
+import type { Config } from "../config/config.ts";
 import type { Logger } from "../log.ts";
 import { epmdlessFlags, requireOnePort, type EpmdlessFlags } from "./epmd.ts";
 import { releaseErtsVersion, type ErtsVersion } from "./erts.ts";

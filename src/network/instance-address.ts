@@ -1,10 +1,10 @@
 // bridge and host mode (SPEC 4.9): the node is reached at the container instance's private IPv4,
 // learned from the sources in order, each bounded in time; and in bridge mode at the published port.
-import type { Address } from "../address.ts";
-import type { Config } from "../config.ts";
+import type { Address } from "../boot/address.ts";
+import type { Config } from "../config/config.ts";
 import { configError, unavailableError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { ENV } from "../options.ts";
+import { ENV } from "../config/options.ts";
 import { imdsAddress, imdsEndpoint } from "./imds.ts";
 import { METADATA_FILE_ENV, metadataFileAddress } from "./metadata-file.ts";
 import { bridgePublished, type InstanceMode, type Published } from "./mode.ts";

@@ -1,6 +1,6 @@
 // The container metadata file (ECS_CONTAINER_METADATA_FILE): the instance's private IP once the
 // agent marks it READY. Present only when the instance sets ECS_ENABLE_CONTAINER_METADATA=true.
-import { parseIp, unusableReason, type Address } from "../address.ts";
+import { parseIp, unusableReason, type Address } from "../boot/address.ts";
 import { now } from "../log.ts";
 import { quoted } from "../safe-text.ts";
 

@@ -2,7 +2,7 @@
 // awsvpc: the task's own address. bridge and host: the instance's address, and in bridge mode the
 // distribution port as the instance publishes it.
 import { configError } from "../errors.ts";
-import { ENV } from "../options.ts";
+import { ENV } from "../config/options.ts";
 import { safeText } from "../safe-text.ts";
 
 /** The modes whose node is reached at the container instance's private IP. */

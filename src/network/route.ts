@@ -1,6 +1,6 @@
 // Host mode's last source: the container shares the instance's interfaces, so the local address the
 // kernel picks for the route out of the instance is the primary interface's private IP.
-import { parseIp, unusableReason, type Address } from "../address.ts";
+import { parseIp, unusableReason, type Address } from "../boot/address.ts";
 
 // TEST-NET-1 (RFC 5737): never assigned, so no more specific route covers it and the kernel answers
 // with the default route's interface, which on EC2 is the primary ENI in the VPC. A UDP connect only

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
-import type { TagFilter } from "../config.ts";
+import type { TagFilter } from "../config/config.ts";
 import { now, type Logger } from "../log.ts";
 import { safeText } from "../safe-text.ts";
 import { makeClients } from "./clients.ts";

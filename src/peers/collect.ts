@@ -3,7 +3,7 @@
 // same DescribeTasks to learn its deployment (startedBy). If that page held nobody of our generation (same task
 // definition) — the first tasks of a rolling deploy, when old tasks are the many — one ListTasks(startedBy) page of
 // our own deployment and its DescribeTasks follow. Connecting to one live member joins the whole mesh.
-import type { IpFamily } from "../address.ts";
+import type { IpFamily } from "../boot/address.ts";
 import type { Logger } from "../log.ts";
 import { describeTasks, listTasksPage, type Aws, type Page } from "./aws.ts";
 import { taskProblem, usableArn } from "./shape.ts";

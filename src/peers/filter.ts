@@ -1,5 +1,5 @@
 // Pure peer policy: which tasks count, which address each has, and the final sorted list.
-import { canonicalIp, type IpFamily } from "../address.ts";
+import { canonicalIp, type IpFamily } from "../boot/address.ts";
 
 export interface EcsTask {
   taskArn?: string;

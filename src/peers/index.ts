@@ -1,10 +1,10 @@
 // The peer step (SPEC 4.3): list the app's tasks, describe them, keep the live ones' addresses.
 // It never fails the boot: any error or the deadline gives a warning and empty peer variables.
-import type { IpFamily } from "../address.ts";
-import type { PeersQuery, PeersStrategy } from "../config.ts";
+import type { IpFamily } from "../boot/address.ts";
+import type { PeersQuery, PeersStrategy } from "../config/config.ts";
 import { now, type Logger } from "../log.ts";
-import { fetchMetadata } from "../metadata.ts";
-import { nodeName } from "../node-name.ts";
+import { fetchMetadata } from "../boot/metadata.ts";
+import { nodeName } from "../boot/node-name.ts";
 import { connect, listTasksPage, taggedTasksPager, type Aws, type Page } from "./aws.ts";
 import { collect, listCandidates, type Own, type Scope } from "./collect.ts";
 import { addressless, arnParts, peerIps } from "./filter.ts";

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { BOOT_OPTIONS, SUBCOMMAND_OPTIONS } from "../../src/options.ts";
+import { BOOT_OPTIONS, SUBCOMMAND_OPTIONS } from "../../src/config/options.ts";
 import { ROOT, runProgram } from "../helpers/run.ts";
 
 const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md") && !f.startsWith("_")).map((f) => `docs/${f}`)];

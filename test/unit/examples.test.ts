@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ENV } from "../../src/options.ts";
+import { ENV } from "../../src/config/options.ts";
 
 interface Container {
   name: string;
