@@ -1,5 +1,6 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { writeFileAtomic } from "../atomic-write.ts";
 import { BAKED, BAKED_LINE, bakedLine } from "../config/baked.ts";
 import type { Baked } from "../config/config.ts";
 import { configError, EntrypointError, EXIT, usageError } from "../errors.ts";
@@ -59,19 +60,10 @@ export function install(selfPath: string, positionals: string[], flags: Record<s
     throw new EntrypointError(EXIT.software, `${selfPath} is not a built entrypoint bundle (no baked-values line); run npm run build first`);
   }
   const target = targetPath(positionals[0]!);
-  // A fresh random name, created exclusively: a file or symlink planted at a guessable name is never followed.
-  // node:crypto is loaded here only: loading it costs every boot about 5 ms.
-  const random = process.getBuiltinModule("node:crypto").randomBytes(8).toString("hex");
-  const temporary = join(dirname(target), `.${basename(target)}.${random}.tmp`);
-  let created = false;
   try {
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(temporary, source.replace(BAKED_LINE, bakedLine(baked)), { mode: 0o755, flag: "wx" });
-    created = true;
-    chmodSync(temporary, 0o755);
-    renameSync(temporary, target);
+    writeFileAtomic(target, source.replace(BAKED_LINE, bakedLine(baked)), 0o755);
   } catch (err) {
-    if (created) rmSync(temporary, { force: true });
     throw cannotWrite(target, err);
   }
   return target;

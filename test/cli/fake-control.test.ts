@@ -12,11 +12,8 @@ test.after.each(async () => {
   fake = undefined;
 });
 
-const base = () => fake!.uri.replace(/\/v4\/.*$/, "");
-const control = async (method: string, path: string) => {
-  const res = await fetch(`${base()}${path}`, { method });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const base = () => fake!.origin;
+const control = (method: string, path: string) => fake!.control(method, path);
 const LOCAL_AWS = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_REGION: "us-east-1" };
 
 /** The task at `ip` boots with --peers family; its AWS calls come from 127.0.0.1. */

@@ -12,11 +12,8 @@ test.after.each(async () => {
   fake = undefined;
 });
 
-const base = () => fake!.uri.replace(/\/v4\/.*$/, "");
-const control = async (method: string, path: string) => {
-  const res = await fetch(`${base()}${path}`, { method });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const base = () => fake!.origin;
+const control = (method: string, path: string) => fake!.control(method, path);
 
 /** The task at `ip` (127.0.0.x) boots with its own container credentials from the fake, as an ECS task would. */
 const bootAs = (ip: string, extra: Record<string, string> = {}) =>

@@ -3,6 +3,10 @@ import { baseEnv, ENTRYPOINT, waitFor } from "./run.ts";
 
 export interface RunningFake {
   uri: string;
+  /** The fake's origin: its AWS endpoint, and where its /fake/... test controls are. */
+  origin: string;
+  /** One request to a test control (/fake/aws-calls, /fake/deny/<ip>, ...), its JSON answer. */
+  control(method: string, path: string): Promise<{ status: number; body: any }>;
   child: ChildProcess;
   stderr: () => string;
   stop(): Promise<number | null>;
@@ -19,8 +23,14 @@ export async function startFakeMetadata(args: string[] = [], env: Record<string,
   await waitFor(() => out.includes("\n") || child.exitCode !== null, 5000, "fake-metadata to print its URI");
   const uri = /^ECS_CONTAINER_METADATA_URI_V4=(\S+)\n/.exec(out)?.[1];
   if (!uri) throw new Error(`fake-metadata printed no URI: ${out} ${err}`);
+  const origin = new URL(uri).origin;
   return {
     uri,
+    origin,
+    control: async (method, path) => {
+      const res = await fetch(`${origin}${path}`, { method });
+      return { status: res.status, body: await res.json() };
+    },
     child,
     stderr: () => err,
     stop: () => {
