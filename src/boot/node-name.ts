@@ -38,3 +38,16 @@ export const nodeName = (basename: string, ip: string) => `${basename}@${ip}`;
 
 /** The part of a node name before "@". */
 export const basenameOf = (node: string) => node.split("@")[0]!;
+
+/**
+ * Bridge mode with a dynamic host port (SPEC 4.9): every node of an instance has its own published
+ * port, so the name carries it, `<basename>-<hostPort>@<instance ip>`; EcsEpmd reads it back.
+ */
+export const portNodeName = (basename: string, ip: string, hostPort: number) => `${basename}-${hostPort}@${ip}`;
+
+/** The published port a port-carrying node name ends with (the digits after the last "-"), if any. */
+export function portOfNodeName(node: string): number | undefined {
+  const match = /-([1-9]\d{0,4})$/.exec(basenameOf(node));
+  const port = match ? Number(match[1]) : undefined;
+  return port !== undefined && port <= 65535 ? port : undefined;
+}

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { basenameProblem, composeBasename, validateBasename } from "../../../src/boot/node-name.ts";
+import { basenameProblem, composeBasename, portNodeName, portOfNodeName, validateBasename } from "../../../src/boot/node-name.ts";
 
 const compose: [Parameters<typeof composeBasename>[0], string | undefined][] = [
   [{ app: "shop", sha: "abc123" }, "shop-abc123"],
@@ -46,6 +46,22 @@ test("validateBasename names the value, the source and the fix; exit code 78", (
     assert.match(e.message, /"my\.app" \(from --app\)/);
     assert.match(e.message, /ASCII letters, digits/);
   }
+});
+
+test("a port-carrying node name gives its published port back, and nothing else does", () => {
+  assert.is(portNodeName("shop-abc123", "10.0.1.43", 32768), "shop-abc123-32768@10.0.1.43");
+  const table: [string, number | undefined][] = [
+    ["shop-abc123-32768@10.0.1.43", 32768],
+    ["shop-1234-9100@10.0.1.43", 9100],
+    ["shop-65535@h", 65535],
+    ["shop-65536@h", undefined],
+    ["shop-0@h", undefined],
+    ["shop-09100@h", undefined],
+    ["shop@10.0.1.43", undefined],
+    ["shop-abc@10.0.1.43", undefined],
+    ["shop_9100@h", undefined],
+  ];
+  for (const [node, port] of table) assert.is(portOfNodeName(node), port, node);
 });
 
 test.run();
