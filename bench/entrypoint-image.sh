@@ -19,6 +19,7 @@
 # --cgroup-manager cgroupfs --ulimit nofile=4096:4096 --ulimit nproc=4096:4096").
 set -eu
 root=$(cd -P -- "$(dirname -- "$0")/.." && pwd)
+. "$root/bench/rootfs.sh"
 major=${NODE_MAJOR:-22}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ep-entrypoint-image-XXXXXX")
 images=""
@@ -143,16 +144,7 @@ done
 if command -v mmdebstrap >/dev/null && command -v mix >/dev/null; then
   echo "--- a task: the init container, then the app container (no Node.js in its image)"
   "$root/test/e2e/build-release.sh" >/dev/null 2>&1 || fail "test/e2e/build-release.sh"
-  mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
-    --include=libstdc++6,openssl,libncurses5,locales,ca-certificates \
-    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-    --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/info/*' \
-    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
-    --dpkgopt='path-exclude=/usr/share/groff/*' --dpkgopt='path-exclude=/usr/share/lintian/*' \
-    --customize-hook='sed -i "/en_US.UTF-8/s/^# //g" "$1/etc/locale.gen" && chroot "$1" locale-gen >/dev/null' \
-    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
-    bookworm "$work/runner.tar" "deb http://deb.debian.org/debian bookworm main" \
-    "deb http://deb.debian.org/debian-security bookworm-security main" >/dev/null 2>&1
+  rootfs libstdc++6,openssl,libncurses5,locales,ca-certificates "$work/runner.tar" >/dev/null 2>&1
   podman import -q "$work/runner.tar" localhost/ep-init-runner >/dev/null
   images="$images ep-init-runner ep-init-app"
   mkdir "$work/app"

@@ -67,68 +67,61 @@ skipUnless(canUnshare, "cannot create a network namespace here (needs root)", { 
   assert.equal(seen, [9229]);
 });
 
+/**
+ * Boots print-pid in `mode` against a held metadata endpoint; `whileHeld` runs once the metadata
+ * request has arrived (the boot is waiting), then the endpoint answers.
+ */
+async function bootWhileHeld(mode: "execve" | "spawn", whileHeld: (child: ChildProcess, err: () => string) => Promise<void>) {
+  const { server, release } = await heldMetadata();
+  try {
+    return await runEntrypoint(["--app", "shop", "--exec-mode", mode, `${FIXTURES}/print-pid`], {
+      env: { ECS_CONTAINER_METADATA_URI_V4: `${server.url}/v4/x` },
+      onSpawn: (child) => {
+        const err = liveStderr(child);
+        void waitFor(() => server.requests.length > 0, 10_000, "the metadata request")
+          .then(() => whileHeld(child, err))
+          .catch(() => {})
+          .finally(release);
+      },
+    });
+  } finally {
+    release();
+    await server.close();
+  }
+}
+
 // Without a handler each of these ends a process silently (129, 140, 142).
 const IGNORED = ["SIGHUP", "SIGUSR2", "SIGALRM"] as const;
 
 for (const mode of ["execve", "spawn"] as const) {
   test(`${mode}: SIGUSR1 during the metadata step opens no debugger: logged, nothing listens, the boot goes on and runs the command`, async () => {
-    const { server, release } = await heldMetadata();
     let listening: number[] | undefined;
-    try {
-      const r = await runEntrypoint(["--app", "shop", "--exec-mode", mode, `${FIXTURES}/print-pid`], {
-        env: { ECS_CONTAINER_METADATA_URI_V4: `${server.url}/v4/x` },
-        onSpawn: (child) => {
-          const err = liveStderr(child);
-          void (async () => {
-            await waitFor(() => server.requests.length > 0, 10_000, "the metadata request");
-            process.kill(child.pid!, "SIGUSR1");
-            // Either line proves the signal was handled: our warning, or Node's debugger starting.
-            await waitFor(() => /SIGUSR1|Debugger listening/.test(err()), 10_000, "SIGUSR1 to be handled");
-            listening = listeningPorts(child.pid!);
-          })()
-            .catch(() => {})
-            .finally(release);
-        },
-      });
-      assert.not.match(r.stderr, "Debugger listening");
-      assert.equal(listening, [], "TCP listeners of the entrypoint while it waited");
-      assert.match(r.stderr, "entrypoint: warning: SIGUSR1 ignored: without a handler Node.js would open its debugger on it\n");
-      assert.is(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^\d+\n$/, "the command ran");
-    } finally {
-      release();
-      await server.close();
-    }
+    const r = await bootWhileHeld(mode, async (child, err) => {
+      process.kill(child.pid!, "SIGUSR1");
+      // Either line proves the signal was handled: our warning, or Node's debugger starting.
+      await waitFor(() => /SIGUSR1|Debugger listening/.test(err()), 10_000, "SIGUSR1 to be handled");
+      listening = listeningPorts(child.pid!);
+    });
+    assert.not.match(r.stderr, "Debugger listening");
+    assert.equal(listening, [], "TCP listeners of the entrypoint while it waited");
+    assert.match(r.stderr, "entrypoint: warning: SIGUSR1 ignored: without a handler Node.js would open its debugger on it\n");
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\d+\n$/, "the command ran");
   });
 
   test(`${mode}: SIGHUP, SIGUSR2 and SIGALRM during the metadata step are logged and dropped; the boot goes on`, async () => {
-    const { server, release } = await heldMetadata();
-    try {
-      const r = await runEntrypoint(["--app", "shop", "--exec-mode", mode, `${FIXTURES}/print-pid`], {
-        env: { ECS_CONTAINER_METADATA_URI_V4: `${server.url}/v4/x` },
-        onSpawn: (child) => {
-          const err = liveStderr(child);
-          void (async () => {
-            await waitFor(() => server.requests.length > 0, 10_000, "the metadata request");
-            for (const signal of IGNORED) {
-              process.kill(child.pid!, signal);
-              await waitFor(() => err().includes(`${signal} before`) || child.exitCode !== null || child.signalCode !== null, 10_000, `${signal} to be handled`);
-            }
-          })()
-            .catch(() => {})
-            .finally(release);
-        },
-      });
-      assert.is(r.signal, null, "ended by itself, not killed");
-      assert.is(r.code, 0, r.stderr);
+    const r = await bootWhileHeld(mode, async (child, err) => {
       for (const signal of IGNORED) {
-        assert.match(r.stderr, `entrypoint: warning: ${signal} before the command started: ignored (${FIXTURES}/print-pid starts with the default disposition)\n`);
+        process.kill(child.pid!, signal);
+        await waitFor(() => err().includes(`${signal} before`) || child.exitCode !== null || child.signalCode !== null, 10_000, `${signal} to be handled`);
       }
-      assert.match(r.stdout, /^\d+\n$/, "the command ran");
-    } finally {
-      release();
-      await server.close();
+    });
+    assert.is(r.signal, null, "ended by itself, not killed");
+    assert.is(r.code, 0, r.stderr);
+    for (const signal of IGNORED) {
+      assert.match(r.stderr, `entrypoint: warning: ${signal} before the command started: ignored (${FIXTURES}/print-pid starts with the default disposition)\n`);
     }
+    assert.match(r.stdout, /^\d+\n$/, "the command ran");
   });
 }
 
