@@ -2,8 +2,10 @@
 // EPMD (nothing to add), or without it on the one pinned port (the flags for the release's OTP).
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../log.ts";
-import { epmdlessFlags, requireOnePort, type EpmdlessFlags } from "./epmd.ts";
+import { dynamicPortFlags, epmdlessFlags, requireOnePort, type EpmdlessFlags } from "./epmd.ts";
 import { releaseErtsVersion, type ErtsVersion } from "./erts.ts";
+import { isDynamic, type Published } from "./mode.ts";
+import { nodeName, portNodeName } from "../boot/node-name.ts";
 
 export type { EpmdlessFlags } from "./epmd.ts";
 
@@ -31,17 +33,31 @@ export function networkStep(
   return flags;
 }
 
+/** The node name for the address step's outcome: with a dynamic host port, the name carries it. */
+export const nodeNameFor = (basename: string, ip: string, published: Published | undefined) =>
+  isDynamic(published) ? portNodeName(basename, ip, published.hostPort) : nodeName(basename, ip);
+
 /**
  * After the address step: bridge mode runs without EPMD whatever was configured (epmd cannot be
- * reached through a port mapping), on the pinned port that the address step found published.
+ * reached through a port mapping), on the pinned port that the address step found published; with a
+ * dynamic host port, the running node loads EcsEpmd and the operator's node dials the host port.
  */
 export function epmdForMode<T extends Partial<EpmdlessFlags>>(
   config: Pick<Config, "distPort" | "binDir">,
-  self: { networkMode?: string },
+  self: { networkMode?: string; published?: Published },
   configured: T | undefined,
   log: Logger,
+  readErts: (binDir: string) => ErtsVersion | undefined = releaseErtsVersion,
 ): T | EpmdlessFlags | undefined {
-  if (self.networkMode !== "bridge" || configured) return configured;
+  if (self.networkMode !== "bridge") return configured;
+  if (isDynamic(self.published)) {
+    const flags = dynamicPortFlags(self.published, readErts(config.binDir)?.version);
+    log.info(`network mode bridge, dynamic host port ${self.published.hostPort}: distribution without EPMD on container port ${self.published.containerPort}; peers' ports come from their names (EcsEpmd)`, {
+      flags: [...flags.always, ...flags.listening!].join(" "),
+    });
+    return flags;
+  }
+  if (configured) return configured;
   log.info("network mode bridge: distribution without EPMD (a port mapping cannot reach epmd)");
-  return networkStep({ ...config, epmd: "off" }, log);
+  return networkStep({ ...config, epmd: "off" }, log, readErts);
 }
