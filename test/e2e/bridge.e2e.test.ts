@@ -1,0 +1,142 @@
+// End-to-end, ECS bridge mode with dynamic host ports (SPEC 4.9): two "instances", each with a
+// Docker-like bridge and two "containers" behind NAT (bridge-net.ts). Each container runs the real
+// release through bin/entrypoint as PID 1, with its own fake metadata endpoint (bridge documents,
+// Ports 9100 → 32768/32769) and the instance's address from the container metadata file. The four
+// nodes, named <basename>-<host port>@<instance ip>, form a full mesh through the NAT with EcsEpmd
+// and no epmd anywhere, heal after a partition longer than net_ticktime (EcsPeers), `entrypoint
+// shop rpc` inside a container reaches its node by hairpin, and SIGTERM ends each with 0.
+// The control: the same cluster named after the containers' own bridge addresses does not form.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { skipUnless } from "../helpers/skip.ts";
+import { CONTAINER_PORT, createBridgeNet, destroyBridgeNet, instanceLink, natUnavailable, type BridgeNet, type Container } from "./bridge-net.ts";
+import { everSeen, lastCluster, ms, waitMesh, type Member } from "./mesh.ts";
+import { listeners, netnsUnavailable, pidsIn } from "./netns.ts";
+import { commandName, killStarted, runToEnd, sleep, waitForOutput, waitUntil } from "./procs.ts";
+import { stopGracefully } from "./scenario.ts";
+import { buildRelease, cleanEnv, COOKIE, RELEASE, SHA, startFakeMetadata, startTask } from "./task.ts";
+
+const unavailable = netnsUnavailable() ?? natUnavailable();
+const e2e = skipUnless(!unavailable, `bridge-mode e2e unavailable (${unavailable}); run it as root with iproute2 and nftables`, { ci: true });
+
+const TICKTIME = { ELIXIR_ERL_OPTIONS: "-kernel net_ticktime 4" };
+
+/**
+ * The peers a node boots with. For now the runner hands each node the others' names (ECS_PEER_NODES,
+ * the entrypoint's lookup off); this one function can switch to the entrypoint's AWS lookup.
+ */
+function peerSource(all: string[], self: string): Record<string, string> {
+  return { ENTRYPOINT_PEERS: "off", ECS_PEER_NODES: all.filter((n) => n !== self).join(",") };
+}
+
+/** What ECS gives a bridge container: its own metadata endpoint and the instance's container metadata file. */
+async function containerEnv(c: Container): Promise<Record<string, string>> {
+  const file = join(tmpdir(), `e2e-bridge-${process.pid}-${c.ns}.json`);
+  const options = ["--network-mode", "bridge", "--instance-ip", c.instanceIp, "--container-port", String(CONTAINER_PORT), "--host-port", String(c.hostPort)];
+  const fake = await startFakeMetadata(c.ns, [...options, "--metadata-file", file, "--metadata-file-delay", "0", "--family", "shop"]);
+  // IMDS off: the instance's address must come from the metadata file.
+  return { ECS_CONTAINER_METADATA_URI_V4: fake.uri, ECS_CONTAINER_METADATA_FILE: file, AWS_EC2_METADATA_DISABLED: "true", ENTRYPOINT_DIST_PORT: String(CONTAINER_PORT), ...TICKTIME };
+}
+
+async function boot(c: Container, env: Record<string, string>): Promise<Member> {
+  const r = await startTask(c, env);
+  await waitForOutput(r.proc, /entrypoint: node \S+/, 15_000);
+  const node = /entrypoint: node (\S+)/.exec(r.proc.output())![1]!;
+  return { ...r, node, upAt: await waitForOutput(r.proc, /^shop: node /m, 30_000) };
+}
+
+/** `bin/entrypoint shop rpc EXPR` inside the container, as an operator runs it through ECS Exec. */
+async function operatorRpc(c: Container, env: Record<string, string>, expr: string): Promise<string> {
+  const argv = ["netns", "exec", c.ns, join(RELEASE, "bin", "entrypoint"), "shop", "rpc", expr];
+  const r = await runToEnd(`entrypoint shop rpc in ${c.ns}`, "ip", argv, cleanEnv({ RELEASE_COOKIE: COOKIE, ...env }), 25_000);
+  assert.is(r.code, 0, `bin/entrypoint shop rpc in ${c.ns}:\n${r.output}`);
+  return r.output;
+}
+
+/** No epmd in any container: nothing on 4369, no epmd process, the VM's only listener is the container port. */
+function assertNoEpmd(group: Member[], when: string): void {
+  for (const m of group) {
+    const ports = listeners(m.task.ns);
+    assert.not.ok(ports.some(([port]) => port === 4369), `${m.task.ns} ${when}: something listens on 4369: ${JSON.stringify(ports)}`);
+    assert.equal(ports.filter(([, name]) => name === "beam.smp").map(([port]) => port), [CONTAINER_PORT], `${m.task.ns} ${when}: the VM's listeners`);
+    assert.not.ok(pidsIn(m.task.ns).map(commandName).includes("epmd"), `${m.task.ns} ${when}: an epmd process runs`);
+  }
+}
+
+async function withBridge<T>(tag: string, n: number, body: (b: BridgeNet, group: Member[]) => Promise<T>): Promise<T> {
+  const b = createBridgeNet(tag, n, 2, 2);
+  const group: Member[] = [];
+  try {
+    return await body(b, group);
+  } catch (err) {
+    for (const m of group) console.error(`--- output of ${m.node} (${m.task.ns}) ---\n${m.proc.output()}`);
+    throw err;
+  } finally {
+    killStarted();
+    await destroyBridgeNet(b);
+  }
+}
+
+e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through the NAT without epmd, heal after a partition, rpc inside a container, SIGTERM → 0", async () => {
+  await buildRelease();
+  await withBridge("bd", 40, async (b, group) => {
+    const names = b.containers.map((c) => `shop-${SHA}-${c.hostPort}@${c.instanceIp}`);
+    const envs = await Promise.all(b.containers.map(containerEnv));
+    const t0 = performance.now();
+    group.push(...(await Promise.all(b.containers.map((c, i) => boot(c, { ...envs[i]!, ...peerSource(names, names[i]!) })))));
+    assert.equal(group.map((m) => m.node), names, "each node is named after its instance's IP and its dynamic host port");
+    const formedAt = await waitMesh(group);
+    for (const m of group) {
+      assert.match(m.proc.output(), `ip_from=metadata-file ${envs[group.indexOf(m)]!.ECS_CONTAINER_METADATA_FILE}`);
+      assert.not.match(m.proc.output(), /entrypoint: node \S+@172\./, "the container's bridge address is never the node's");
+      assert.is(commandName(m.pid1), "beam.smp", `PID 1 of ${m.task.ns} is the release's VM`);
+    }
+    assertNoEpmd(group, "once the mesh has formed");
+
+    // The operator's rpc, in a container of each instance: it dials its own node's published port on the instance (hairpin).
+    for (const i of [0, 2]) {
+      const out = await operatorRpc(b.containers[i]!, envs[i]!, `IO.puts("rpc #{node()} #{:code.get_mode()} #{inspect(:init.get_argument(:epmd_module))} [#{Enum.join(Enum.sort(Node.list()), ",")}]")`);
+      const others = names.filter((n) => n !== names[i]).sort().join(",");
+      assert.match(out, `rpc ${names[i]} embedded {:ok, [['Elixir.EcsEpmd']]} [${others}]`, `rpc through the entrypoint in ${b.containers[i]!.ns}`);
+    }
+    assertNoEpmd(group, "after rpc through the entrypoint");
+
+    // Partition: instance 2 loses the VPC until every node has seen nodedown (longer than net_ticktime 4).
+    const [far1, far2] = [group[2]!, group[3]!];
+    const onlySibling = (m: Member, sibling: Member) => lastCluster(m) === sibling.node;
+    instanceLink(b, b.instances[1]!, "down");
+    const cutAt = performance.now();
+    const split = () => [[group[0]!, group[1]!], [group[1]!, group[0]!], [far1, far2], [far2, far1]].every(([m, s]) => onlySibling(m!, s!));
+    const downAt = await waitUntil("nodedown across the instances", 30_000, () => (split() ? performance.now() : undefined));
+    instanceLink(b, b.instances[1]!, "up");
+    const restoredAt = performance.now();
+    const healedAt = await waitMesh(group, 30_000);
+    assert.ok(group.every((m) => m.proc.running()), "no release restarted or stopped");
+
+    const stops = [];
+    for (const m of group) stops.push(await stopGracefully(m));
+    console.log(
+      `\ne2e bridge, dynamic host ports (4 nodes, 2 instances): first start → full mesh ${ms(formedAt - t0)}; ` +
+        `partition: nodedown everywhere ${ms(downAt - cutAt)} after the cut, link up → full mesh again ${ms(healedAt - restoredAt)}; SIGTERM → exit 0 ${stops.map(ms).join(", ")}`,
+    );
+  });
+});
+
+e2e("control: the same cluster named after the containers' bridge addresses (--ip 172.x.0.y) never connects across instances", async () => {
+  await buildRelease();
+  await withBridge("bc", 41, async (b, group) => {
+    const names = b.containers.map((c) => `shop-${SHA}@${c.ip}`);
+    const base = { ENTRYPOINT_EPMD: "off", ENTRYPOINT_DIST_PORT: String(CONTAINER_PORT), ...TICKTIME };
+    group.push(...(await Promise.all(b.containers.map((c, i) => boot(c, { ...base, ENTRYPOINT_IP: c.ip, ...peerSource(names, names[i]!) })))));
+    // Siblings on one bridge reach each other, so the nodes do run and dial: only the instance boundary stops them.
+    await waitMesh([group[0]!, group[1]!]);
+    await waitMesh([group[2]!, group[3]!]);
+    await sleep(5000);
+    const crossing = [...everSeen(group.slice(0, 2))].filter((n) => n.includes("@172.21.")).concat([...everSeen(group.slice(2))].filter((n) => n.includes("@172.20.")));
+    assert.equal(crossing, [], "no node ever connected to a node of the other instance");
+  });
+});
+
+test.run();
