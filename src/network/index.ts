@@ -35,7 +35,7 @@ export function networkStep(
 
 /** The node name for the address step's outcome: with a dynamic host port, the name carries it. */
 export const nodeNameFor = (basename: string, ip: string, published: Published | undefined) =>
-  isDynamic(published) ? portNodeName(basename, ip, published.hostPort) : nodeName(basename, ip);
+  published && isDynamic(published) ? portNodeName(basename, ip, published.hostPort) : nodeName(basename, ip);
 
 /**
  * After the address step: bridge mode runs without EPMD whatever was configured (epmd cannot be
@@ -50,9 +50,10 @@ export function epmdForMode<T extends Partial<EpmdlessFlags>>(
   readErts: (binDir: string) => ErtsVersion | undefined = releaseErtsVersion,
 ): T | EpmdlessFlags | undefined {
   if (self.networkMode !== "bridge") return configured;
-  if (isDynamic(self.published)) {
-    const flags = dynamicPortFlags(self.published, readErts(config.binDir)?.version);
-    log.info(`network mode bridge, dynamic host port ${self.published.hostPort}: distribution without EPMD on container port ${self.published.containerPort}; peers' ports come from their names (EcsEpmd)`, {
+  const published = self.published;
+  if (published && isDynamic(published)) {
+    const flags = dynamicPortFlags(published, readErts(config.binDir)?.version);
+    log.info(`network mode bridge, dynamic host port ${published.hostPort}: distribution without EPMD on container port ${published.containerPort}; peers' ports come from their names (EcsEpmd)`, {
       flags: [...flags.always, ...flags.listening!].join(" "),
     });
     return flags;

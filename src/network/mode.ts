@@ -14,7 +14,7 @@ export interface Published {
 }
 
 /** A dynamic host port ("hostPort": 0 in the task definition): every node of an instance has its own. */
-export const isDynamic = (p: Published | undefined): p is Published => p !== undefined && p.hostPort !== p.containerPort;
+export const isDynamic = (p: Published | undefined): boolean => p !== undefined && p.hostPort !== p.containerPort;
 
 /** `Networks[0].NetworkMode` of a container document, when it is a string. */
 export function networkModeOf(doc: unknown): string | undefined {

@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { startFakeInstance, type FakeInstance } from "../helpers/fake-instance.ts";
 import { startServer } from "../helpers/http-server.ts";
@@ -62,6 +63,38 @@ test("an init container (env --output; its own document maps no port): exit 78 t
   } finally {
     await doc.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A TCP listener on loopback that accepts and says nothing (stands in for this node's published port). */
+async function silentListener(): Promise<{ server: Server; port: number }> {
+  const server = createServer((socket) => socket.on("error", () => {}));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+test("doctor: this node dialed at its published port, a peer at the port its name carries, no epmd step; a bare IP is not checked, with the fix", async () => {
+  const own = await silentListener();
+  const closed = await silentListener();
+  await new Promise((resolve) => closed.server.close(resolve));
+  try {
+    fake = await startFakeInstance(["--network-mode", "bridge", "--instance-ip", "127.0.0.1", "--host-port", String(own.port), "--metadata-file-delay", "0"]);
+    const args = ["doctor", "--peer", `shop-${closed.port}@127.0.0.1`, "--peer", "127.0.0.2", "--format", "json"];
+    const r = await boot(args, { ...fake.vars, RELEASE_COOKIE: "cookie" });
+    assert.is(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { node: string; findings: { severity: string; check: string; peer?: string; message: string; fix?: string }[] };
+    assert.is(report.node, `shop-${own.port}@127.0.0.1`);
+    const rows = report.findings.map((f) => `${f.severity} ${f.check} ${f.message}${f.fix ? ` | ${f.fix}` : ""}`);
+    const has = (text: string) => assert.ok(rows.some((row) => row.includes(text)), `${text}\n${rows.join("\n")}`);
+    has(`ok address node shop-${own.port}@127.0.0.1; ip 127.0.0.1 from metadata-file`);
+    has(`published on the instance as the dynamic host port ${own.port}, which the node name carries (shop-${own.port}@127.0.0.1); peers reach it through EcsEpmd`);
+    has(`warn handshake this task: handshake with shop-${own.port}@127.0.0.1 not completed`);
+    has(`fail dist_port cannot reach shop-${closed.port}@127.0.0.1 on port ${closed.port}, the host port its name carries (bridge mode, dynamic host ports): connection refused`);
+    has("allow inbound TCP 32768-65535");
+    has("fail peer not checked: in bridge mode with dynamic host ports each node listens on its own host port, which only its node name tells | pass the peer's node name, e.g. --peer shop-32769@127.0.0.2");
+    assert.not.ok(report.findings.some((f) => f.check === "epmd"), "no epmd step");
+  } finally {
+    own.server.close();
   }
 });
 

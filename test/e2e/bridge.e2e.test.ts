@@ -47,12 +47,23 @@ async function boot(c: Container, env: Record<string, string>): Promise<Member> 
   return { ...r, node, upAt: await waitForOutput(r.proc, /^shop: node /m, 30_000) };
 }
 
-/** `bin/entrypoint shop rpc EXPR` inside the container, as an operator runs it through ECS Exec. */
+/** `bin/entrypoint ARGS` inside the container, as an operator runs it through ECS Exec. */
+function throughEntrypoint(c: Container, env: Record<string, string>, args: string[]) {
+  const argv = ["netns", "exec", c.ns, join(RELEASE, "bin", "entrypoint"), ...args];
+  return runToEnd(`entrypoint ${args.join(" ").slice(0, 20)} in ${c.ns}`, "ip", argv, cleanEnv({ RELEASE_COOKIE: COOKIE, ...env }), 25_000);
+}
+
 async function operatorRpc(c: Container, env: Record<string, string>, expr: string): Promise<string> {
-  const argv = ["netns", "exec", c.ns, join(RELEASE, "bin", "entrypoint"), "shop", "rpc", expr];
-  const r = await runToEnd(`entrypoint shop rpc in ${c.ns}`, "ip", argv, cleanEnv({ RELEASE_COOKIE: COOKIE, ...env }), 25_000);
+  const r = await throughEntrypoint(c, env, ["shop", "rpc", expr]);
   assert.is(r.code, 0, `bin/entrypoint shop rpc in ${c.ns}:\n${r.output}`);
   return r.output;
+}
+
+/** doctor in a container, given peers by their port-carrying names: [severity, check, message] of each finding. */
+async function doctor(c: Container, env: Record<string, string>, peers: string[]): Promise<{ code: number | null; rows: string[][] }> {
+  const r = await throughEntrypoint(c, env, ["doctor", ...peers.flatMap((p) => ["--peer", p]), "--format", "json"]);
+  const report = JSON.parse(r.output.slice(r.output.indexOf("{\n"))) as { findings: { severity: string; check: string; message: string }[] };
+  return { code: r.code, rows: report.findings.map((f) => [f.severity, f.check, f.message]) };
 }
 
 /** No epmd in any container: nothing on 4369, no epmd process, the VM's only listener is the container port. */
@@ -102,6 +113,14 @@ e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through
       assert.match(out, `rpc ${names[i]} embedded {:ok, [['Elixir.EcsEpmd']]} [${others}]`, `rpc through the entrypoint in ${b.containers[i]!.ns}`);
     }
     assertNoEpmd(group, "after rpc through the entrypoint");
+
+    // doctor dials each node at the port its name carries: a sibling by hairpin, a node of the other instance across the VPC.
+    const seen = await doctor(b.containers[0]!, envs[0]!, [names[1]!, names[2]!]);
+    assert.is(seen.code, 0, JSON.stringify(seen.rows));
+    for (const peer of [names[1]!, names[2]!]) {
+      assert.ok(seen.rows.some(([sev, , msg]) => sev === "ok" && msg === `${peer}: port ${peer.split("-").at(-1)!.split("@")[0]} reachable without EPMD, handshake ok, same cookie`), `doctor on ${peer}: ${JSON.stringify(seen.rows)}`);
+    }
+    assert.not.ok(seen.rows.some(([, check]) => check === "epmd"), "no epmd step with dynamic host ports");
 
     // Partition: instance 2 loses the VPC until every node has seen nodedown (longer than net_ticktime 4).
     const [far1, far2] = [group[2]!, group[3]!];
