@@ -2,8 +2,8 @@
 // EPMD (nothing to add), or without it on the one pinned port (the flags for the release's OTP).
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../log.ts";
-import { dynamicPortFlags, epmdlessFlags, requireOnePort, type EpmdlessFlags } from "./epmd.ts";
-import { releaseErtsVersion, type ErtsVersion } from "./erts.ts";
+import { dynamicPortFlags, ECS_EPMD_MODULE, epmdlessFlags, requireOnePort, type EpmdlessFlags } from "./epmd.ts";
+import { releaseErtsVersion, releaseHasModule, type ErtsVersion } from "./erts.ts";
 import { isDynamic, type Published } from "./mode.ts";
 import { nodeName, portNodeName } from "../boot/node-name.ts";
 
@@ -56,6 +56,10 @@ export function epmdForMode<T extends Partial<EpmdlessFlags>>(
     log.info(`network mode bridge, dynamic host port ${published.hostPort}: distribution without EPMD on container port ${published.containerPort}; peers' ports come from their names (EcsEpmd)`, {
       flags: [...flags.always, ...flags.listening!].join(" "),
     });
+    // Without the module the release's VM stops at boot with an undef error that names no fix.
+    if (releaseHasModule(config.binDir, ECS_EPMD_MODULE) === false) {
+      log.warn(`the release in ${config.binDir}/.. has no ${ECS_EPMD_MODULE} module: copy examples/elixir/ecs_epmd.ex into the app's lib/ (a dynamic host port needs it, or the node cannot start distribution)`);
+    }
     return flags;
   }
   if (configured) return configured;

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { startFakeInstance, type FakeInstance } from "../helpers/fake-instance.ts";
@@ -36,6 +36,23 @@ test("ENTRYPOINT_EPMD=off too: the dynamic port's flags win (the configured port
   assert.is(r.code, 0, r.stderr);
   assert.not.match(r.stdout, "erl_epmd_port", "the running node must not pin erl_epmd's port: it would dial every peer on it");
   assert.match(r.stdout, "-epmd_module Elixir.EcsEpmd");
+});
+
+test("a release without EcsEpmd: a warning that says which file to copy; with it, none", async () => {
+  fake = await dynamic();
+  const root = mkdtempSync(join(tmpdir(), "release-"));
+  try {
+    mkdirSync(join(root, "bin"));
+    mkdirSync(join(root, "lib", "shop-0.1.0", "ebin"), { recursive: true });
+    const without = await boot(["--bin-dir", join(root, "bin"), ...SHOW], fake.vars);
+    assert.is(without.code, 0, without.stderr);
+    assert.match(without.stderr, `warning: the release in ${join(root, "bin")}/.. has no Elixir.EcsEpmd module: copy examples/elixir/ecs_epmd.ex into the app's lib/`);
+    writeFileSync(join(root, "lib", "shop-0.1.0", "ebin", "Elixir.EcsEpmd.beam"), "");
+    const withIt = await boot(["--bin-dir", join(root, "bin"), ...SHOW], fake.vars);
+    assert.not.match(withIt.stderr, "warning");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test("rpc through the entrypoint: same name; dials the host port (erl_epmd's port, both forms without a release), does not listen, no EcsEpmd", async () => {

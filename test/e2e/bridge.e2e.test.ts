@@ -102,6 +102,7 @@ e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through
     for (const m of group) {
       assert.match(m.proc.output(), `ip_from=metadata-file ${envs[group.indexOf(m)]!.ECS_CONTAINER_METADATA_FILE}`);
       assert.not.match(m.proc.output(), /entrypoint: node \S+@172\./, "the container's bridge address is never the node's");
+      assert.not.match(m.proc.output(), "entrypoint: warning", "the release has EcsEpmd (compiled from examples/elixir/ecs_epmd.ex)");
       assert.is(commandName(m.pid1), "beam.smp", `PID 1 of ${m.task.ns} is the release's VM`);
     }
     assertNoEpmd(group, "once the mesh has formed");
