@@ -14,7 +14,7 @@ export interface PeerArg {
 export function parsePeerArg(text: string): PeerArg {
   const at = text.lastIndexOf("@");
   const ip = canonicalIp(at < 0 ? text : text.slice(at + 1))?.ip;
-  if (!ip) throw configError(`--peer: ${expected("another task's IPv4 or IPv6 address, or a node name such as shop-32769@10.0.1.44", text)}`);
+  if (!ip) throw configError(`--peer: ${expected("the IPv4 or IPv6 address of another task", text, "in bridge mode with dynamic host ports, its node name such as shop-32769@10.0.1.44")}`);
   if (at < 0) return { ip };
   const port = portOfNodeName(text);
   if (port === undefined) throw configError(`--peer: ${expected("a node name that carries its published port, <basename>-<port>@<ip> (or just the IP)", text)}`);

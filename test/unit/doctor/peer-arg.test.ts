@@ -10,7 +10,7 @@ const cases: [string, string, ReturnType<typeof parsePeerArg> | RegExp][] = [
   ["a node name over IPv6 is written canonically", "shop-32769@fd00:0::4", { ip: "fd00::4", name: "shop-32769@fd00::4", port: 32769 }],
   ["a node name without a port", "shop-e2e1@10.0.1.44", /a node name that carries its published port, <basename>-<port>@<ip> \(or just the IP\), got "shop-e2e1@10\.0\.1\.44"/],
   ["a port beyond 65535", "shop-70000@10.0.1.44", /carries its published port/],
-  ["a host name", "shop-32769@ip-10-0-1-44", /IPv4 or IPv6 address, or a node name such as shop-32769@10\.0\.1\.44, got "shop-32769@ip-10-0-1-44"/],
+  ["a host name", "shop-32769@ip-10-0-1-44", /the IPv4 or IPv6 address of another task, got "shop-32769@ip-10-0-1-44"; in bridge mode with dynamic host ports, its node name such as shop-32769@10\.0\.1\.44$/],
   ["garbage", "nope", /got "nope"/],
 ];
 for (const [name, text, want] of cases) {
