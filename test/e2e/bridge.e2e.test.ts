@@ -4,7 +4,7 @@
 // Ports 9100 → 32768/32769) and the instance's address from the container metadata file. The four
 // nodes, named <basename>-<host port>@<instance ip>, form a full mesh through the NAT with EcsEpmd
 // and no epmd anywhere, heal after a partition longer than net_ticktime (EcsPeers), `entrypoint
-// shop rpc` inside a container reaches its node by hairpin, and SIGTERM ends each with 0.
+// shop rpc`/`remote` inside a container reach its node by hairpin, and SIGTERM ends each with 0.
 // The control: the same cluster named after the containers' own bridge addresses does not form.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { skipUnless } from "../helpers/skip.ts";
 import { CONTAINER_PORT, createBridgeNet, destroyBridgeNet, instanceLink, natUnavailable, type BridgeNet, type Container } from "./bridge-net.ts";
+import { operatorRemote } from "./companion-cases.ts";
 import { everSeen, lastCluster, ms, waitMesh, type Member } from "./mesh.ts";
 import { listeners, netnsUnavailable, pidsIn } from "./netns.ts";
 import { commandName, killStarted, runToEnd, sleep, waitForOutput, waitUntil } from "./procs.ts";
@@ -113,7 +114,9 @@ e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through
       const others = names.filter((n) => n !== names[i]).sort().join(",");
       assert.match(out, `rpc ${names[i]} embedded {:ok, [['Elixir.EcsEpmd']]} [${others}]`, `rpc through the entrypoint in ${b.containers[i]!.ns}`);
     }
-    assertNoEpmd(group, "after rpc through the entrypoint");
+    // The operator's remote shell too, in the other instance's second container.
+    await operatorRemote(group[3]!, cleanEnv({ RELEASE_COOKIE: COOKIE, ...envs[3]! }), 3);
+    assertNoEpmd(group, "after rpc and remote through the entrypoint");
 
     // doctor dials each node at the port its name carries: a sibling by hairpin, a node of the other instance across the VPC.
     const seen = await doctor(b.containers[0]!, envs[0]!, [names[1]!, names[2]!]);
