@@ -97,7 +97,9 @@ e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through
     const names = b.containers.map((c) => `shop-${SHA}-${c.hostPort}@${c.instanceIp}`);
     const envs = await Promise.all(b.containers.map(containerEnv));
     const t0 = performance.now();
-    group.push(...(await Promise.all(b.containers.map((c, i) => boot(c, { ...envs[i]!, ...peerSource(names, names[i]!) })))));
+    // One release boots in interactive mode: distribution loads EcsEpmd from the code path there.
+    const mode = (i: number): Record<string, string> => (i === 1 ? { RELEASE_MODE: "interactive" } : {});
+    group.push(...(await Promise.all(b.containers.map((c, i) => boot(c, { ...envs[i]!, ...mode(i), ...peerSource(names, names[i]!) })))));
     assert.equal(group.map((m) => m.node), names, "each node is named after its instance's IP and its dynamic host port");
     const formedAt = await waitMesh(group);
     for (const m of group) {
@@ -108,11 +110,11 @@ e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through
     }
     assertNoEpmd(group, "once the mesh has formed");
 
-    // The operator's rpc, in a container of each instance: it dials its own node's published port on the instance (hairpin).
-    for (const i of [0, 2]) {
+    // The operator's rpc dials its own node's published port on the instance (hairpin): one embedded node, one interactive.
+    for (const [i, codeMode] of [[0, "embedded"], [1, "interactive"]] as const) {
       const out = await operatorRpc(b.containers[i]!, envs[i]!, `IO.puts("rpc #{node()} #{:code.get_mode()} #{inspect(:init.get_argument(:epmd_module))} [#{Enum.join(Enum.sort(Node.list()), ",")}]")`);
       const others = names.filter((n) => n !== names[i]).sort().join(",");
-      assert.match(out, `rpc ${names[i]} embedded {:ok, [['Elixir.EcsEpmd']]} [${others}]`, `rpc through the entrypoint in ${b.containers[i]!.ns}`);
+      assert.match(out, `rpc ${names[i]} ${codeMode} {:ok, [['Elixir.EcsEpmd']]} [${others}]`, `rpc through the entrypoint in ${b.containers[i]!.ns}`);
     }
     // The operator's remote shell too, in the other instance's second container.
     await operatorRemote(group[3]!, cleanEnv({ RELEASE_COOKIE: COOKIE, ...envs[3]! }), 3);
