@@ -8,21 +8,19 @@
 // The control: the same cluster named after the containers' own bridge addresses does not form.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
 import { skipUnless } from "../helpers/skip.ts";
-import { CONTAINER_PORT, createBridgeNet, destroyBridgeNet, instanceLink, natUnavailable, type BridgeNet, type Container } from "./bridge-net.ts";
+import { CONTAINER_PORT, instanceLink, natUnavailable } from "./bridge-net.ts";
+import { assertNoEpmd, boot, containerEnv, doctor, operatorRpc, TICKTIME, withBridge } from "./bridge-tasks.ts";
 import { operatorRemote } from "./companion-cases.ts";
 import { everSeen, lastCluster, ms, waitMesh, type Member } from "./mesh.ts";
-import { listeners, netnsUnavailable, pidsIn } from "./netns.ts";
-import { commandName, killStarted, runToEnd, sleep, waitForOutput, waitUntil } from "./procs.ts";
+import { netnsUnavailable } from "./netns.ts";
+import { commandName, sleep, waitUntil } from "./procs.ts";
 import { stopGracefully } from "./scenario.ts";
-import { buildRelease, cleanEnv, COOKIE, RELEASE, SHA, startFakeMetadata, startTask } from "./task.ts";
+import { buildRelease, cleanEnv, COOKIE, SHA } from "./task.ts";
 
 const unavailable = netnsUnavailable() ?? natUnavailable();
 const e2e = skipUnless(!unavailable, `bridge-mode e2e unavailable (${unavailable}); run it as root with iproute2 and nftables`, { ci: true });
-
-const TICKTIME = { ELIXIR_ERL_OPTIONS: "-kernel net_ticktime 4" };
+if (unavailable) console.error(`\n!!! SKIPPING the bridge-mode e2e test: ${unavailable}.\n`);
 
 /**
  * The peers a node boots with. For now the runner hands each node the others' names (ECS_PEER_NODES,
@@ -30,65 +28,6 @@ const TICKTIME = { ELIXIR_ERL_OPTIONS: "-kernel net_ticktime 4" };
  */
 function peerSource(all: string[], self: string): Record<string, string> {
   return { ENTRYPOINT_PEERS: "off", ECS_PEER_NODES: all.filter((n) => n !== self).join(",") };
-}
-
-/** What ECS gives a bridge container: its own metadata endpoint and the instance's container metadata file. */
-async function containerEnv(c: Container): Promise<Record<string, string>> {
-  const file = join(tmpdir(), `e2e-bridge-${process.pid}-${c.ns}.json`);
-  const options = ["--network-mode", "bridge", "--instance-ip", c.instanceIp, "--container-port", String(CONTAINER_PORT), "--host-port", String(c.hostPort)];
-  const fake = await startFakeMetadata(c.ns, [...options, "--metadata-file", file, "--metadata-file-delay", "0", "--family", "shop"]);
-  // IMDS off: the instance's address must come from the metadata file.
-  return { ECS_CONTAINER_METADATA_URI_V4: fake.uri, ECS_CONTAINER_METADATA_FILE: file, AWS_EC2_METADATA_DISABLED: "true", ENTRYPOINT_DIST_PORT: String(CONTAINER_PORT), ...TICKTIME };
-}
-
-async function boot(c: Container, env: Record<string, string>): Promise<Member> {
-  const r = await startTask(c, env);
-  await waitForOutput(r.proc, /entrypoint: node \S+/, 15_000);
-  const node = /entrypoint: node (\S+)/.exec(r.proc.output())![1]!;
-  return { ...r, node, upAt: await waitForOutput(r.proc, /^shop: node /m, 30_000) };
-}
-
-/** `bin/entrypoint ARGS` inside the container, as an operator runs it through ECS Exec. */
-function throughEntrypoint(c: Container, env: Record<string, string>, args: string[]) {
-  const argv = ["netns", "exec", c.ns, join(RELEASE, "bin", "entrypoint"), ...args];
-  return runToEnd(`entrypoint ${args.join(" ").slice(0, 20)} in ${c.ns}`, "ip", argv, cleanEnv({ RELEASE_COOKIE: COOKIE, ...env }), 25_000);
-}
-
-async function operatorRpc(c: Container, env: Record<string, string>, expr: string): Promise<string> {
-  const r = await throughEntrypoint(c, env, ["shop", "rpc", expr]);
-  assert.is(r.code, 0, `bin/entrypoint shop rpc in ${c.ns}:\n${r.output}`);
-  return r.output;
-}
-
-/** doctor in a container, given peers by their port-carrying names: [severity, check, message] of each finding. */
-async function doctor(c: Container, env: Record<string, string>, peers: string[]): Promise<{ code: number | null; rows: string[][] }> {
-  const r = await throughEntrypoint(c, env, ["doctor", ...peers.flatMap((p) => ["--peer", p]), "--format", "json"]);
-  const report = JSON.parse(r.output.slice(r.output.indexOf("{\n"))) as { findings: { severity: string; check: string; message: string }[] };
-  return { code: r.code, rows: report.findings.map((f) => [f.severity, f.check, f.message]) };
-}
-
-/** No epmd in any container: nothing on 4369, no epmd process, the VM's only listener is the container port. */
-function assertNoEpmd(group: Member[], when: string): void {
-  for (const m of group) {
-    const ports = listeners(m.task.ns);
-    assert.not.ok(ports.some(([port]) => port === 4369), `${m.task.ns} ${when}: something listens on 4369: ${JSON.stringify(ports)}`);
-    assert.equal(ports.filter(([, name]) => name === "beam.smp").map(([port]) => port), [CONTAINER_PORT], `${m.task.ns} ${when}: the VM's listeners`);
-    assert.not.ok(pidsIn(m.task.ns).map(commandName).includes("epmd"), `${m.task.ns} ${when}: an epmd process runs`);
-  }
-}
-
-async function withBridge<T>(tag: string, n: number, body: (b: BridgeNet, group: Member[]) => Promise<T>): Promise<T> {
-  const b = createBridgeNet(tag, n, 2, 2);
-  const group: Member[] = [];
-  try {
-    return await body(b, group);
-  } catch (err) {
-    for (const m of group) console.error(`--- output of ${m.node} (${m.task.ns}) ---\n${m.proc.output()}`);
-    throw err;
-  } finally {
-    killStarted();
-    await destroyBridgeNet(b);
-  }
 }
 
 e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through the NAT without epmd, heal after a partition, rpc inside a container, SIGTERM → 0", async () => {
