@@ -27,13 +27,22 @@ const FIRST_HOST_PORT = 32768;
 const ip = (...args: string[]) => execFileSync("ip", args, { stdio: ["ignore", "pipe", "pipe"] });
 const nft = (ns: string, rules: string) => execFileSync("ip", ["netns", "exec", ns, "nft", "-f", "-"], { input: rules, stdio: ["pipe", "pipe", "pipe"] });
 
-/** Why the NAT cannot be built here (no nft), or undefined. */
+/** Why the NAT cannot be built here (no nft, or a kernel without nftables NAT), or undefined. */
 export function natUnavailable(): string | undefined {
+  const probe = `e2e-nat-probe-${process.pid}`;
   try {
-    execFileSync("nft", ["--version"], { stdio: "ignore" });
+    ip("netns", "add", probe);
+    nft(probe, "table ip nat {\n  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n  }\n}\n");
     return undefined;
-  } catch {
-    return "nft not found (apt-get install nftables)";
+  } catch (err) {
+    const e = err as { code?: string; stderr?: Buffer; message: string };
+    return e.code === "ENOENT" ? "ip not found" : `nft cannot make a NAT table in a network namespace (apt-get install nftables): ${e.stderr?.toString().trim() || e.message}`;
+  } finally {
+    try {
+      ip("netns", "del", probe);
+    } catch {
+      // never created
+    }
   }
 }
 
