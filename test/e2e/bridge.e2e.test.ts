@@ -100,6 +100,7 @@ e2e("control: the same cluster named after the containers' bridge addresses (--i
     await sleep(5000);
     const crossing = [...everSeen(group.slice(0, 2))].filter((n) => n.includes("@172.21.")).concat([...everSeen(group.slice(2))].filter((n) => n.includes("@172.20.")));
     assert.equal(crossing, [], "no node ever connected to a node of the other instance");
+    console.log(`\ne2e bridge control (nodes named after their bridge addresses): siblings on one instance connect, across the 2 instances 0 connections in 5 s`);
   });
 });
 
