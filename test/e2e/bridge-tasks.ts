@@ -9,7 +9,7 @@ import { CONTAINER_PORT, createBridgeNet, destroyBridgeNet, type BridgeNet, type
 import type { Member } from "./mesh.ts";
 import { listeners, pidsIn } from "./netns.ts";
 import { commandName, killStarted, runToEnd, waitForOutput } from "./procs.ts";
-import { cleanEnv, COOKIE, RELEASE, startFakeMetadata, startTask } from "./task.ts";
+import { cleanEnv, COOKIE, RELEASE, startFakeMetadata, startTask, type Running } from "./task.ts";
 
 export const TICKTIME = { ELIXIR_ERL_OPTIONS: "-kernel net_ticktime 4" };
 
@@ -25,8 +25,12 @@ export async function containerEnv(c: Container): Promise<Record<string, string>
   return { ECS_CONTAINER_METADATA_URI_V4: fake.uri, ECS_CONTAINER_METADATA_FILE: file, AWS_EC2_METADATA_DISABLED: "true", ENTRYPOINT_DIST_PORT: String(CONTAINER_PORT), ...TICKTIME };
 }
 
+/** Every container started in the current scenario, booted or not: their output is shown on a failure. */
+const started: Running[] = [];
+
 export async function boot(c: Container, env: Record<string, string>): Promise<Member> {
   const r = await startTask(c, env);
+  started.push(r);
   await waitForOutput(r.proc, /entrypoint: node \S+/, 15_000);
   const node = /entrypoint: node (\S+)/.exec(r.proc.output())![1]!;
   return { ...r, node, upAt: await waitForOutput(r.proc, /^shop: node /m, 30_000) };
@@ -64,10 +68,11 @@ export function assertNoEpmd(group: Member[], when: string): void {
 export async function withBridge<T>(tag: string, n: number, body: (b: BridgeNet, group: Member[]) => Promise<T>): Promise<T> {
   const b = createBridgeNet(tag, n, 2, 2);
   const group: Member[] = [];
+  started.length = 0;
   try {
     return await body(b, group);
   } catch (err) {
-    for (const m of group) console.error(`--- output of ${m.node} (${m.task.ns}) ---\n${m.proc.output()}`);
+    for (const r of started) console.error(`--- output of the container ${r.task.ns} (${r.task.ip}) ---\n${r.proc.output()}`);
     throw err;
   } finally {
     killStarted();
