@@ -9,7 +9,7 @@ export interface ReleaseEnvInput {
   family?: IpFamily;
   distPort?: { min: number; max: number };
   /** Distribution without EPMD (src/network/): flags for every node, and for the hidden ones only. */
-  epmdless?: Pick<EpmdlessFlags, "always" | "operator">;
+  epmdless?: Pick<EpmdlessFlags, "always" | "listening" | "operator">;
   /** The command starts a hidden node beside the running release (rpc, remote, stop...): it dials, it does not listen. */
   operator?: boolean;
   peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed"; complete?: boolean };
@@ -48,7 +48,7 @@ export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort" 
   const { family, distPort, epmdless } = input;
   return {
     always: [...(family === 6 ? ["-proto_dist inet6_tcp"] : []), ...(epmdless?.always ?? [])],
-    listening: distPort ? [`-kernel inet_dist_listen_min ${distPort.min} inet_dist_listen_max ${distPort.max}`] : [],
+    listening: [...(distPort ? [`-kernel inet_dist_listen_min ${distPort.min} inet_dist_listen_max ${distPort.max}`] : []), ...(epmdless?.listening ?? [])],
     operator: epmdless?.operator ?? [],
   };
 }

@@ -5,7 +5,8 @@ import type { Config } from "../config/config.ts";
 import { configError } from "../errors.ts";
 import { now, type Logger } from "../log.ts";
 import { learnAddress, type LearnedAddress } from "./metadata.ts";
-import { basenameOf, nodeName } from "./node-name.ts";
+import { basenameOf } from "./node-name.ts";
+import { nodeNameFor } from "../network/index.ts";
 import { ENV } from "../config/options.ts";
 import type { Peers } from "../peers/index.ts";
 
@@ -45,7 +46,7 @@ export async function addressStep(config: Config, env: NodeJS.ProcessEnv, log: L
     log.warn("no metadata endpoint and no --ip: running without distribution variables (--allow-no-metadata)");
     return { basename };
   }
-  const node = basename ? nodeName(basename, learned.address.ip) : undefined;
+  const node = basename ? nodeNameFor(basename, learned.address.ip, learned.published) : undefined;
   if (node) log.info(`node ${node}`, { ip_from: learned.source, ms: Math.round(now() - started) });
   return { basename, address: learned.address, source: learned.source, node, networkMode: learned.networkMode, published: learned.published };
 }

@@ -9,6 +9,9 @@ export interface Target {
   ip: string;
   /** This task's own address: the release that runs here. */
   self: boolean;
+  /** Bridge mode with dynamic host ports: the node's name, and the port it carries (dialed, no epmd). */
+  name?: string;
+  port?: number;
 }
 
 export interface CheckContext {
@@ -29,6 +32,8 @@ export interface CheckContext {
 export interface PeerCheck {
   ip: string;
   self: boolean;
+  /** The node dialed at the port its name carries (dynamic host ports). */
+  name?: string;
   epmd?: EpmdOutcome;
   /** The node registered under our basename. */
   node?: Registered;
@@ -43,6 +48,8 @@ export interface PeerCheck {
 
 /** Fills `result` step by step, so that a check cut off by the budget still shows how far it got. */
 export async function checkTarget(target: Target, ctx: CheckContext, result: PeerCheck = { ip: target.ip, self: target.self }): Promise<PeerCheck> {
+  // The name says where the node listens: no epmd step, nothing to ask (EcsEpmd does the same).
+  if (target.port !== undefined) return dial(target.ip, target.port, ctx, Object.assign(result, { direct: target.port, name: target.name }));
   if (ctx.direct !== undefined) return checkDirect(target.ip, ctx.direct, ctx, result);
   result.epmd = await epmdNames(target.ip, ctx.epmdPort, ctx.timeoutMs);
   if (!result.epmd.ok && result.epmd.stage === "connect" && ctx.pinned !== undefined) {
@@ -101,7 +108,7 @@ export async function checkAll(targets: Target[], ctx: CheckContext, limits: { c
         results[i] = { ...target, notChecked: budget };
         continue;
       }
-      const partial: PeerCheck = { ip: target.ip, self: target.self };
+      const partial: PeerCheck = { ip: target.ip, self: target.self, ...(target.name ? { name: target.name } : {}) };
       const outcome = await Promise.race([checkTarget(target, ctx, partial), expired]);
       results[i] = outcome === "expired" ? { ...partial, notChecked: `${budget} during the check` } : outcome;
     }

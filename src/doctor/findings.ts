@@ -87,7 +87,8 @@ function rawPeerFindings(c: PeerCheck, ctx: PeerContext): Finding[] {
 /** Without EPMD the pinned port is dialed at once; epmd answering there means the peer still runs with it. */
 function directFindings(c: PeerCheck, ctx: PeerContext, at: At): Finding[] {
   const port = c.direct!;
-  const node = `${ctx.basename ?? "?"}@${c.ip}`;
+  const node = c.name ?? `${ctx.basename ?? "?"}@${c.ip}`;
+  if (c.name && c.dist && !c.dist.ok) return [at("dist_port", "fail", `cannot reach ${node} on port ${port}, the host port its name carries (bridge mode, dynamic host ports): ${c.dist.error}`, dynamicPortFix(c, port))];
   const withEpmd = c.epmd?.ok && c.node ? `${node} runs with EPMD (registered with the epmd at ${c.ip} on port ${c.node.port}) and this task without it` : undefined;
   if (c.dist && !c.dist.ok) {
     if (withEpmd) return [at("epmd", "fail", `${withEpmd}; port ${port} is not reachable there: ${c.dist.error}`, SAME_EPMD)];
@@ -102,6 +103,15 @@ function directFindings(c: PeerCheck, ctx: PeerContext, at: At): Finding[] {
   }
   return found;
 }
+
+/** Bridge mode with dynamic host ports: the instances' security group, or this task's own mapping. */
+function dynamicPortFix(c: PeerCheck, port: number): string {
+  if (c.self) return `this node does not accept connections on its published port ${port} at the instance's IP: is the release running, and does the task definition map its distribution port ("hostPort": 0)?`;
+  return `allow inbound TCP ${DYNAMIC_RANGE} (the instances' ephemeral range, where ECS picks dynamic host ports) from the instances' own security group, and check that the peer's task maps its distribution port`;
+}
+
+/** Covers Linux's default ip_local_port_range (32768-60999) and Docker's fallback range (49153-65535). */
+export const DYNAMIC_RANGE = "32768-65535";
 
 /** What the handshake said: the cookie, the allow list, the node's own name. */
 function handshakeFindings(c: PeerCheck, ctx: PeerContext, node: string, at: At): Finding[] {

@@ -6,7 +6,8 @@ import { canonicalIp } from "../boot/address.ts";
 import { basenameOf } from "../boot/node-name.ts";
 import type { EnvShOverride } from "../boot/release-files.ts";
 import type { Self } from "../boot/steps.ts";
-import { portRange, type Finding } from "./findings.ts";
+import { DYNAMIC_RANGE, portRange, type Finding } from "./findings.ts";
+import { isDynamic } from "../network/mode.ts";
 
 /** A short hash lets two tasks' cookies be compared by eye without printing either. */
 export const cookieHash = (cookie: string) => createHash("sha256").update(cookie).digest("hex").slice(0, 8);
@@ -99,6 +100,9 @@ function envShFindings(i: LocalInput): Finding[] {
 
 function distPortFinding(i: LocalInput): Finding {
   const published = i.self.published;
+  if (published && isDynamic(published)) {
+    return finding("ok", "dist_port", `network mode bridge: distribution without EPMD on container port ${published.containerPort}, published on the instance as the dynamic host port ${published.hostPort}, which the node name carries (${i.self.node}); peers reach it through EcsEpmd (-epmd_module Elixir.EcsEpmd): the instances' security group needs TCP ${DYNAMIC_RANGE} between instances`);
+  }
   if (published) {
     return finding("ok", "dist_port", `network mode bridge: distribution without EPMD on container port ${published.containerPort}, published on the instance as host port ${published.hostPort}: the security group needs only TCP ${published.hostPort} between instances`);
   }

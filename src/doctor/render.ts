@@ -28,15 +28,19 @@ export function findingLine(f: Finding): string {
 export function peerRow(c: PeerCheck): string[] {
   const ip = c.self ? `${c.ip} (this task)` : c.ip;
   if (c.notChecked) return [ip, "not checked", "-", "-", "-"];
-  const e = c.epmd!;
+  if (!c.epmd) return [c.name ? `${ip} ${c.name}` : ip, "not used", `port ${c.direct ?? "?"}`, !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind, cookieCell(c)];
+  const e = c.epmd;
   // Without EPMD epmd is only probed: "none" is the healthy answer.
   const epmd = c.direct !== undefined ? (c.node ? "RUNS (mixed)" : e.ok ? "up" : "none") : e.ok ? "ok" : e.stage === "connect" ? e.kind : "bad answer";
   const others = e.ok ? e.names.filter((n) => n.name !== c.node?.name) : [];
   const node = c.direct !== undefined ? `port ${c.direct}` : !e.ok ? "-" : c.node ? `port ${c.node.port}` : others.length ? `other: ${others[0]!.name}${others.length > 1 ? ` +${others.length - 1}` : ""}` : "none";
   const dist = !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind;
+  return [ip, epmd, node, dist, cookieCell(c)];
+}
+
+function cookieCell(c: PeerCheck): string {
   const h = c.handshake;
-  const cookie = !h ? "-" : h.outcome === "accepted" ? "same" : h.outcome === "rejected" ? "DIFFERS" : h.outcome === "refused" ? h.status : h.outcome === "skipped" ? "not tried" : "unknown";
-  return [ip, epmd, node, dist, cookie];
+  return !h ? "-" : h.outcome === "accepted" ? "same" : h.outcome === "rejected" ? "DIFFERS" : h.outcome === "refused" ? h.status : h.outcome === "skipped" ? "not tried" : "unknown";
 }
 
 function table(rows: string[][]): string[] {

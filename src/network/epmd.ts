@@ -13,6 +13,8 @@ export interface EpmdlessFlags {
   form: PortForm;
   /** Every node of the release: the running one and the operator's hidden ones (rpc, remote, stop...). */
   always: string[];
+  /** Only the node that runs the release (dynamic host ports: the EPMD module that reads ports from names). */
+  listening?: string[];
   /** Only the hidden nodes: they dial the running node and must not listen on its port (eaddrinuse). */
   operator: string[];
 }
@@ -48,15 +50,38 @@ export function portForm(erts: string | undefined): PortForm {
   return compareVersions(version, FIRST_KERNEL_PARAMETER) < 0 ? "erl_epmd_port" : "kernel";
 }
 
-/** The ELIXIR_ERL_OPTIONS additions for a node without EPMD on `port`. */
-export function epmdlessFlags(port: number, erts: string | undefined): EpmdlessFlags {
-  const form = portForm(erts);
-  const portFlags = {
+/** erl_epmd's one port, which a node listens on and dials every peer on, in the form of its OTP. */
+const portFlags = (port: number, form: PortForm) =>
+  ({
     erl_epmd_port: [`-erl_epmd_port ${port}`],
     kernel: [`-kernel erl_epmd_node_listen_port ${port}`],
     both: [`-erl_epmd_port ${port}`, `-kernel erl_epmd_node_listen_port ${port}`],
-  }[form];
-  return { port, form, always: ["-start_epmd false", ...portFlags], operator: ["-dist_listen false"] };
+  })[form];
+
+/** The ELIXIR_ERL_OPTIONS additions for a node without EPMD on `port`. */
+export function epmdlessFlags(port: number, erts: string | undefined): EpmdlessFlags {
+  const form = portForm(erts);
+  return { port, form, always: ["-start_epmd false", ...portFlags(port, form)], operator: ["-dist_listen false"] };
+}
+
+/** The EPMD module of examples/elixir/ecs_epmd.ex: it answers a peer's port from the peer's node name. */
+export const ECS_EPMD_MODULE = "Elixir.EcsEpmd";
+
+/**
+ * Bridge mode with a dynamic host port: each node has its own published port, carried in its name.
+ * The running node loads EcsEpmd and listens on the container port (the pinned listen range); the
+ * operator's hidden node dials only this node, so erl_epmd's one port, the host port, does it
+ * (the start_clean boot of rpc and remote need not have the app's modules).
+ */
+export function dynamicPortFlags(published: { containerPort: number; hostPort: number }, erts: string | undefined): EpmdlessFlags {
+  const form = portForm(erts);
+  return {
+    port: published.containerPort,
+    form,
+    always: ["-start_epmd false"],
+    listening: [`-epmd_module ${ECS_EPMD_MODULE}`],
+    operator: [...portFlags(published.hostPort, form), "-dist_listen false"],
+  };
 }
 
 /** Without EPMD every node listens on, and dials, one and the same port: a range cannot work. */

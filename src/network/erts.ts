@@ -1,5 +1,5 @@
 // Which ERTS the release runs on, from its own files next to the bin dir (I/O).
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compareVersions, parseVersion } from "./epmd.ts";
 
@@ -33,4 +33,19 @@ export function releaseErtsVersion(binDir: string): ErtsVersion | undefined {
     .filter((v): v is string => v !== undefined && parseVersion(v) !== undefined)
     .sort((a, b) => compareVersions(parseVersion(b)!, parseVersion(a)!));
   return bundled[0] === undefined ? undefined : { version: bundled[0], from: join(root, `erts-${bundled[0]}`) };
+}
+
+/**
+ * Whether a module is in the release next to the bin dir (`lib/<app>-<vsn>/ebin/<Module>.beam`, as
+ * mix release lays it out); undefined when there is no release there (an init container, a local run).
+ */
+export function releaseHasModule(binDir: string, module: string): boolean | undefined {
+  const lib = join(resolve(binDir, ".."), "lib");
+  let apps: string[];
+  try {
+    apps = readdirSync(lib);
+  } catch {
+    return undefined;
+  }
+  return apps.some((app) => existsSync(join(lib, app, "ebin", `${module}.beam`)));
 }

@@ -13,6 +13,9 @@ export interface Published {
   hostPort: number;
 }
 
+/** A dynamic host port ("hostPort": 0 in the task definition): every node of an instance has its own. */
+export const isDynamic = (p: Published | undefined): boolean => p !== undefined && p.hostPort !== p.containerPort;
+
 /** `Networks[0].NetworkMode` of a container document, when it is a string. */
 export function networkModeOf(doc: unknown): string | undefined {
   const networks = (doc as { Networks?: unknown } | null)?.Networks;
@@ -53,16 +56,13 @@ export function bridgePublished(doc: unknown, distPort: { min: number; max: numb
   const entry = ports.find((p) => p.ContainerPort === port && isTcp(p));
   if (!entry) {
     const found = ports.length ? `it has ${ports.slice(0, 5).map(described).join(", ")}` : "it has none";
-    throw configError(`network mode bridge: no port mapping publishes the distribution port ${port} (${found}); add to the container's portMappings ${portMappingLine(port)}`);
+    // An init container (entrypoint env --output) has no mapping, and the app container's dynamic port exists only once that one starts.
+    const init = ports.length ? "" : "; an init container cannot learn the app container's published port: in bridge mode run the entrypoint in the app container";
+    throw configError(`network mode bridge: no port mapping of this container publishes the distribution port ${port} (${found}); add to the container's portMappings ${portMappingLine(port)} or, for a dynamic host port, "hostPort": 0${init}`);
   }
   const hostPort = entry.HostPort;
   if (typeof hostPort !== "number" || !Number.isInteger(hostPort) || hostPort < 1 || hostPort > 65535) {
     throw configError(`network mode bridge: the mapping of port ${port} has no usable HostPort (${safeText(String(hostPort), 20)}); check the container's portMappings: ${portMappingLine(port)}`);
-  }
-  if (hostPort !== port) {
-    throw configError(
-      `network mode bridge: the distribution port ${port} is published on host port ${hostPort} (a dynamic host port: the task definition says "hostPort": 0); dynamic host ports are not supported yet: set "hostPort" equal to "containerPort", ${portMappingLine(port)}`,
-    );
   }
   return { containerPort: port, hostPort };
 }

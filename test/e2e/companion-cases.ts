@@ -2,7 +2,7 @@
 // deploys, the operator's remote shell. The test file calls them and prints what they return.
 import * as assert from "uvu/assert";
 import { join } from "node:path";
-import { assertBootCallsOnly, assertMesh, bootInOrder, everSeen, hubLink, lastCluster, ms, reachable, waitMesh, withFleet, type Fleet, type Member } from "./mesh.ts";
+import { assertBootCallsOnly, assertMesh, bootInOrder, everSeen, hubLink, lastCluster, ms, reachable, waitMesh, withFleet, type Member } from "./mesh.ts";
 import { killPid, sleep, startProc, waitForOutput, waitUntil } from "./procs.ts";
 import { stopGracefully } from "./scenario.ts";
 import { nodeList, RELEASE } from "./task.ts";
@@ -10,14 +10,14 @@ import { nodeList, RELEASE } from "./task.ts";
 export const subnet = (n: number, count: number) => Array.from({ length: count }, (_, i) => `10.77.${n}.${i + 2}`);
 export const once = (ips: string[]) => Object.fromEntries(ips.map((ip) => [ip, 1]));
 
-/** `bin/entrypoint shop remote` on a terminal (IEx ignores --remsh without one): the prompt is the running node's. */
-export async function operatorRemote(f: Fleet, m: Member, env: NodeJS.ProcessEnv): Promise<void> {
+/** `bin/entrypoint shop remote` on a terminal (IEx ignores --remsh without one): the prompt is the running node's, which sees `others` nodes. */
+export async function operatorRemote(m: Member, env: NodeJS.ProcessEnv, others: number): Promise<void> {
   const command = `${join(RELEASE, "bin", "entrypoint")} shop remote`;
   const remote = startProc("operator remote", "ip", ["netns", "exec", m.task.ns, "script", "-qec", command, "/dev/null"], { ...env, TERM: "xterm" }, true);
   try {
     await waitForOutput(remote, new RegExp(`iex\\(${m.node.replace(/\./g, "\\.")}\\)1> `), 20_000);
     remote.child.stdin!.write('IO.puts("remote sees #{length(Node.list())} nodes")\n');
-    await waitForOutput(remote, new RegExp(`remote sees ${f.members.length - 1} nodes`), 10_000);
+    await waitForOutput(remote, new RegExp(`remote sees ${others} nodes`), 10_000);
   } finally {
     killPid(remote.pid, "SIGKILL");
   }

@@ -39,7 +39,7 @@ e2e("storm: 5 tasks started within 200 ms form one full mesh, with 0 AWS calls a
     const op = await runToEnd("operator rpc", "ip", ["netns", "exec", f.net.tasks[0]!.ns, join(RELEASE, "bin", "entrypoint"), "shop", "rpc", "IO.inspect(Node.list())"], env);
     assert.is(op.code, 0, op.output);
     for (const m of group.slice(1)) assert.ok(op.output.includes(`:"${m.node}"`), `operator rpc should list ${m.node}:\n${op.output}`);
-    await operatorRemote(f, group[0]!, env);
+    await operatorRemote(group[0]!, env, f.members.length - 1);
     const peers = group.map((m) => /peers: (\d+) found/.exec(m.proc.output())?.[1] ?? "?").join("/");
     console.log(`\ne2e storm (5 tasks, started over ${ms(Math.max(...starts) - Math.min(...starts))}, boot peers ${peers}): last release up → full mesh ${ms(meshAt - lastUp)}; last start → full mesh ${ms(meshAt - Math.max(...starts))}; AWS calls in 5 s of steady state: 0`);
   });

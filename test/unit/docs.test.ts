@@ -11,7 +11,7 @@ import { ROOT, runProgram } from "../helpers/run.ts";
 const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md") && !f.startsWith("_")).map((f) => `docs/${f}`)];
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
 // Files users copy: each must be shown verbatim somewhere.
-const SHOWN = ["examples/elixir/ecs_peers.ex", "examples/elixir/rel/env.sh.eex", "examples/init-container/Dockerfile", "examples/init-container/task-definition.json"];
+const SHOWN = ["examples/elixir/ecs_peers.ex", "examples/elixir/ecs_epmd.ex", "examples/elixir/rel/env.sh.eex", "examples/init-container/Dockerfile", "examples/init-container/task-definition.json"];
 
 /** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to "-". */
 const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");

@@ -9,7 +9,7 @@ defmodule Shop.MixProject do
       elixir: "~> 1.14",
       start_permanent: Mix.env() == :prod,
       deps: [],
-      # The companion is compiled from the file users copy, not from a private copy.
+      # EcsPeers and EcsEpmd are compiled from the files users copy, not from private copies.
       elixirc_paths: ["lib", Path.expand("../../../examples/elixir", __DIR__)],
       releases: [shop: release(System.get_env("SHOP_APP_ONLY") == "1")]
     ]

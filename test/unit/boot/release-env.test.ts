@@ -4,6 +4,8 @@ import { releaseVariables, renderVariables } from "../../../src/boot/release-env
 
 const NO_EPMD = { always: ["-start_epmd false", "-erl_epmd_port 9100"], operator: ["-dist_listen false"] };
 
+const DYNAMIC = { always: ["-start_epmd false"], listening: ["-epmd_module Elixir.EcsEpmd"], operator: ["-erl_epmd_port 32768", "-dist_listen false"] };
+
 const cases: [string, Parameters<typeof releaseVariables>[0], Record<string, string>][] = [
   ["IPv4", { distribution: "name", node: "a@10.0.0.1", family: 4, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1" }],
   ["sname", { distribution: "sname", node: "a@10.0.0.1", family: 4, env: {} }, { RELEASE_DISTRIBUTION: "sname", RELEASE_NODE: "a@10.0.0.1" }],
@@ -15,6 +17,8 @@ const cases: [string, Parameters<typeof releaseVariables>[0], Record<string, str
   ["dist port range", { distribution: "name", node: "a@10.0.0.1", family: 4, distPort: { min: 9100, max: 9105 }, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ELIXIR_ERL_OPTIONS: "-kernel inet_dist_listen_min 9100 inet_dist_listen_max 9105" }],
   ["without EPMD, the listening node", { distribution: "name", node: "a@10.0.0.1", family: 4, distPort: { min: 9100, max: 9100 }, epmdless: NO_EPMD, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ELIXIR_ERL_OPTIONS: "-start_epmd false -erl_epmd_port 9100 -kernel inet_dist_listen_min 9100 inet_dist_listen_max 9100" }],
   ["without EPMD, an operator's hidden node dials and does not listen", { distribution: "name", node: "a@10.0.0.1", family: 4, distPort: { min: 9100, max: 9100 }, epmdless: NO_EPMD, operator: true, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1", ELIXIR_ERL_OPTIONS: "-start_epmd false -erl_epmd_port 9100 -dist_listen false" }],
+  ["dynamic host port, the running node: EcsEpmd and the pinned container port", { distribution: "name", node: "a-32768@10.0.0.1", family: 4, distPort: { min: 9100, max: 9100 }, epmdless: DYNAMIC, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a-32768@10.0.0.1", ELIXIR_ERL_OPTIONS: "-start_epmd false -kernel inet_dist_listen_min 9100 inet_dist_listen_max 9100 -epmd_module Elixir.EcsEpmd" }],
+  ["dynamic host port, an operator's node: dials the host port, no EcsEpmd", { distribution: "name", node: "a-32768@10.0.0.1", family: 4, distPort: { min: 9100, max: 9100 }, epmdless: DYNAMIC, operator: true, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a-32768@10.0.0.1", ELIXIR_ERL_OPTIONS: "-start_epmd false -erl_epmd_port 32768 -dist_listen false" }],
   ["without EPMD over IPv6, after the user's options", { distribution: "name", node: "a@fd00::3", family: 6, epmdless: NO_EPMD, operator: true, env: { ELIXIR_ERL_OPTIONS: "+S 2" } }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@fd00::3", ELIXIR_ERL_OPTIONS: "+S 2 -proto_dist inet6_tcp -start_epmd false -erl_epmd_port 9100 -dist_listen false" }],
   ["an operator's node with EPMD gets no pinned port", { distribution: "name", node: "a@10.0.0.1", family: 4, distPort: { min: 9100, max: 9100 }, operator: true, env: {} }, { RELEASE_DISTRIBUTION: "name", RELEASE_NODE: "a@10.0.0.1" }],
   ["preset RELEASE_NODE: only the missing distribution", { distribution: "name", env: { RELEASE_NODE: "x@y" } }, { RELEASE_DISTRIBUTION: "name" }],

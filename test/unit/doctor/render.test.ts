@@ -22,6 +22,7 @@ const rows: [string, PeerCheck, string[]][] = [
   ["not checked", { ip, self: false, notChecked: "budget" }, [ip, "not checked", "-", "-", "-"]],
   ["without EPMD: no epmd there is the healthy answer", { ip, self: false, direct: 9100, epmd: { ok: false, stage: "connect", kind: "refused", error: "e" }, dist: { ok: true }, handshake: { outcome: "accepted", peerName: "x" } }, [ip, "none", "port 9100", "ok", "same"]],
   ["without EPMD: the peer still runs it", { ip, self: false, direct: 9100, epmd: { ok: true, names: [{ name: "shop-abc", port: 9100 }] }, node: { name: "shop-abc", port: 9100 }, dist: { ok: true } }, [ip, "RUNS (mixed)", "port 9100", "ok", "-"]],
+  ["dynamic host port: no epmd step, the port from the name", { ip, self: false, name: `shop-abc-32769@${ip}`, direct: 32769, dist: { ok: true }, handshake: { outcome: "accepted", peerName: "x" } }, [`${ip} shop-abc-32769@${ip}`, "not used", "port 32769", "ok", "same"]],
 ];
 for (const [name, check, want] of rows) test(`peerRow: ${name}`, () => assert.equal(peerRow(check), want));
 

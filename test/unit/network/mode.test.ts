@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isEntrypointError } from "../../../src/errors.ts";
-import { bridgePublished, isInstanceMode, networkModeOf } from "../../../src/network/mode.ts";
+import { bridgePublished, isDynamic, isInstanceMode, networkModeOf } from "../../../src/network/mode.ts";
 
 const modes: [string, unknown, string | undefined][] = [
   ["awsvpc", { Networks: [{ NetworkMode: "awsvpc", IPv4Addresses: ["10.0.0.5"] }] }, "awsvpc"],
@@ -35,10 +35,10 @@ const published: [string, unknown, { min: number; max: number } | undefined, num
   ["the right entry among others", ports(mapped(80, 32768, "tcp"), mapped(9100, 9100, "tcp")), ONE, 9100],
   ["no --dist-port", ports(mapped(9100, 9100)), undefined, new RegExp(`set ENTRYPOINT_DIST_PORT=9100 \\(or --dist-port 9100\\) and add to the container's portMappings ${escape(LINE)}`)],
   ["a range", ports(mapped(9100, 9100)), { min: 9100, max: 9105 }, /is the range 9100-9105; a port mapping publishes one port/],
-  ["no Ports at all", { Networks: [{ NetworkMode: "bridge" }] }, ONE, new RegExp(`no port mapping publishes the distribution port 9100 \\(it has none\\); add .*${escape(LINE)}`)],
-  ["only other ports", ports(mapped(80, 32768, "tcp")), ONE, /\(it has 80→32768\/tcp\)/],
+  ["no Ports at all (an init container)", { Networks: [{ NetworkMode: "bridge" }] }, ONE, new RegExp(`no port mapping of this container publishes the distribution port 9100 \\(it has none\\); add .*${escape(LINE)} or, for a dynamic host port, "hostPort": 0; an init container cannot learn the app container's published port: in bridge mode run the entrypoint in the app container$`)],
+  ["only other ports", ports(mapped(80, 32768, "tcp")), ONE, /\(it has 80→32768\/tcp\); add [^;]*"hostPort": 0$/],
   ["the port over udp only", ports(mapped(9100, 9100, "udp")), ONE, /\(it has 9100→9100\/udp\)/],
-  ["a dynamic host port", ports(mapped(9100, 32768, "tcp")), ONE, /published on host port 32768 \(a dynamic host port.*not supported yet: set "hostPort" equal to "containerPort"/],
+  ["a dynamic host port", ports(mapped(9100, 32768, "tcp")), ONE, 32768],
   ["a HostPort that is not a number", ports(mapped(9100, "9100", "tcp")), ONE, /no usable HostPort \(9100\)/],
   ["a HostPort of 0", ports(mapped(9100, 0, "tcp")), ONE, /no usable HostPort \(0\)/],
   ["control characters in a Protocol are escaped", ports(mapped(80, 80, "tcp\n")), ONE, /80→80\/tcp\\n/],
@@ -56,6 +56,10 @@ for (const [name, doc, distPort, want] of published) {
     }
   });
 }
+
+test("isDynamic: a host port other than the container port", () => {
+  assert.equal([undefined, { containerPort: 9100, hostPort: 9100 }, { containerPort: 9100, hostPort: 32768 }].map(isDynamic), [false, false, true]);
+});
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
