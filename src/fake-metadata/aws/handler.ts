@@ -2,8 +2,9 @@
 // metadata, so AWS_ENDPOINT_URL=<fake> gives peer discovery locally. Any credentials are accepted.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LocalTask } from "../documents.ts";
-import { AwsError, parseInput, readBody, sendError, sendJson, TokenBook } from "./protocol.ts";
-import { answer, routeOf } from "./routes.ts";
+import { ec2ErrorReply } from "./ec2.ts";
+import { AwsError, parseInput, readBody, send, sendError, sendJson, TokenBook } from "./protocol.ts";
+import { answer, answerQuery, routeOf } from "./routes.ts";
 import { parseTaskArn, type FakeTask } from "./tasks.ts";
 
 /** A metadata caller as DescribeTasks shows it: one ENI attachment and one container interface. */
@@ -50,10 +51,11 @@ export function awsHandler(scope: AwsScope) {
     void (async () => {
       try {
         const body = await readBody(req);
-        const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""));
-        if (!route) throw new AwsError("UnknownOperationException", `the fake answers ListTasks, DescribeTasks and GetResources; got X-Amz-Target ${JSON.stringify(req.headers["x-amz-target"] ?? "")}`);
+        const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""), req.headers);
+        if (!route) throw new AwsError("UnknownOperationException", `the fake answers ListTasks, DescribeTasks, DescribeContainerInstances, GetResources and EC2 DescribeInstances; got X-Amz-Target ${JSON.stringify(req.headers["x-amz-target"] ?? "")}`);
         const paging = { forcePageSize: scope.paging?.size, emptyPages: scope.paging?.empty };
         const view = { region: scope.region, account: scope.account, tasks: scope.live().map(wireTask), clusters: [scope.cluster], services: [], tokens, ...paging };
+        if (route.api === "DescribeInstances") return send(res, wrapEc2(() => answerQuery(view, body)));
         sendJson(res, 200, answer(view, route.api, parseInput(body)));
       } catch (err) {
         sendError(res, err instanceof AwsError ? err : new AwsError("InternalFailure", String(err), { status: 500 }));
@@ -61,4 +63,13 @@ export function awsHandler(scope: AwsScope) {
     })();
     return true;
   };
+}
+
+/** EC2 answers its errors in XML. */
+function wrapEc2(reply: () => ReturnType<typeof answerQuery>): ReturnType<typeof answerQuery> {
+  try {
+    return reply();
+  } catch (err) {
+    return ec2ErrorReply(err instanceof AwsError ? err : new AwsError("InternalError", String(err), { status: 500 }));
+  }
 }
