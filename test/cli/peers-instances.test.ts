@@ -1,11 +1,15 @@
 // Peers in host and bridge mode: a peer is its container instance's private IP (DescribeTasks →
 // DescribeContainerInstances → EC2 DescribeInstances, all signed and checked by the fake), named as our node is.
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { onInstances } from "../fake-aws/ec2-tasks.ts";
 import { makeTasks, type FakeAwsOptions } from "../fake-aws/server.ts";
 import { startAwsTask, type AwsTask, type OnInstance } from "../helpers/aws-task.ts";
-import { bootWithPeers } from "../helpers/peers-boot.ts";
+import { bootWithPeers, ipsOf, sorted } from "../helpers/peers-boot.ts";
+import { ENTRYPOINT } from "../helpers/run.ts";
 
 let task: AwsTask | undefined;
 
@@ -81,6 +85,34 @@ test("EC2 throttling (RequestLimitExceeded) is retried with the jittered waits u
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.ips, ["10.2.0.12", "10.2.0.30"]);
   assert.equal(t.aws.callsTo("DescribeInstances").map((c) => c.error ?? "ok"), ["RequestLimitExceeded", "RequestLimitExceeded", "ok"]);
+});
+
+/** A copy of the bundle without its host/bridge part: a run that needed it would fail to load it. */
+function withoutEc2Chunk(): string {
+  const text = readFileSync(ENTRYPOINT, "utf8");
+  const at = text.lastIndexOf("\n/*ENTRYPOINT-CHUNKS\n");
+  const chunks = JSON.parse(text.slice(at + 21, text.lastIndexOf("\n*/")));
+  assert.ok(chunks["peers-ec2"], "the bundle has the part");
+  delete chunks["peers-ec2"];
+  const file = join(mkdtempSync(join(tmpdir(), "ep-no-ec2-")), "entrypoint");
+  writeFileSync(file, `${text.slice(0, at)}\n/*ENTRYPOINT-CHUNKS\n${JSON.stringify(chunks)}\n*/\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+test("awsvpc: no instance call, and the host/bridge part is never loaded (a bundle without it works); bridge needs it (control)", async () => {
+  const program = withoutEc2Chunk();
+  const tasks = makeTasks(4, { cluster: "prod", family: "shop" });
+  task = await startAwsTask(tasks, { buckets: null });
+  const r = await bootWithPeers(task, ["--peers", "family"], {}, "0", program);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal([r.ips, r.lookup], [sorted(ipsOf(tasks.slice(1))), "ok"]);
+  assert.equal(calls(task), { ListTasks: 1, DescribeTasks: 1, DescribeContainerInstances: 0, DescribeInstances: 0 });
+  await task.close();
+  const t = await cluster(3, { networkMode: "bridge", ips: IPS, containerPort: 9100 }, BRIDGE);
+  const bridge = await bootWithPeers(t, ["--peers", "family", "--dist-port", "9100"], {}, "0", program);
+  assert.is(bridge.lookup, "failed");
+  assert.match(bridge.stderr, /this build has no "peers-ec2" part/);
 });
 
 test.run();
