@@ -15,7 +15,8 @@ export function answerEc2(body: Buffer, instances: FakeInstance[], account: stri
   return describeInstances(form, instances, account, region);
 }
 
-const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&${{ "<": "lt", ">": "gt", "&": "amp", '"': "quot", "'": "apos" }[c]};`);
+// Text content needs only these three escaped (EC2's own messages keep their quotes as they are).
+const escapeXml = (text: string) => text.replace(/[<>&]/g, (c) => `&${{ "<": "lt", ">": "gt", "&": "amp" }[c]};`);
 
 function xmlReply(status: number, xml: string): Reply {
   const text = `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
