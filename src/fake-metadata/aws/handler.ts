@@ -5,10 +5,31 @@ import type { LocalTask } from "../documents.ts";
 import { ec2ErrorReply } from "./ec2.ts";
 import { AwsError, parseInput, readBody, send, sendError, sendJson, TokenBook } from "./protocol.ts";
 import { answer, answerQuery, routeOf } from "./routes.ts";
-import { parseTaskArn, type FakeTask } from "./tasks.ts";
+import { instanceAt, parseTaskArn, type FakeTask } from "./tasks.ts";
 
-/** A metadata caller as DescribeTasks shows it: one ENI attachment and one container interface. */
+/** A task in host or bridge mode: on its container instance, its distribution port published there. */
+function onInstance(task: LocalTask, instanceIp: string): FakeTask {
+  const arn = parseTaskArn(task.taskArn);
+  const ports = task.ports;
+  const networkBindings = ports ? [{ bindIP: "0.0.0.0", containerPort: ports.containerPort, hostPort: ports.hostPort, protocol: "tcp" as const }] : [];
+  return {
+    taskArn: task.taskArn,
+    cluster: task.cluster,
+    family: task.family,
+    ...(task.service ? { service: task.service } : {}),
+    lastStatus: "RUNNING",
+    desiredStatus: "RUNNING",
+    launchType: "EC2",
+    tags: task.tags,
+    attachments: [],
+    containers: [{ containerArn: `${task.taskArn.replace(":task/", ":container/")}/app`, taskArn: task.taskArn, name: "app", image: `${task.family}:latest`, lastStatus: "RUNNING", networkBindings }],
+    instance: instanceAt(task.region, arn?.account ?? "123456789012", task.cluster, instanceIp),
+  };
+}
+
+/** A metadata caller as DescribeTasks shows it: one ENI attachment and one container interface (awsvpc). */
 export function wireTask(task: LocalTask): FakeTask {
+  if (task.instanceIp) return onInstance(task, task.instanceIp);
   const id = parseTaskArn(task.taskArn)?.id ?? "0";
   const address = task.address;
   const v4 = address?.family === 4 ? address.ip : undefined;
