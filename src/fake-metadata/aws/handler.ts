@@ -5,26 +5,21 @@ import type { LocalTask } from "../documents.ts";
 import { ec2ErrorReply } from "./ec2.ts";
 import { AwsError, parseInput, readBody, send, sendError, sendJson, TokenBook } from "./protocol.ts";
 import { answer, answerQuery, routeOf } from "./routes.ts";
-import { instanceAt, parseTaskArn, type FakeTask } from "./tasks.ts";
+import { instanceAt, parseTaskArn, type Container, type FakeTask } from "./tasks.ts";
+
+/** What every task shows: identity, status and its one container (the network parts added by the caller). */
+function common(task: LocalTask, launchType: string, container: Partial<Container>): FakeTask {
+  const app = { containerArn: `${task.taskArn.replace(":task/", ":container/")}/app`, taskArn: task.taskArn, name: "app", image: `${task.family}:latest`, lastStatus: "RUNNING" };
+  const service = task.service ? { service: task.service } : {};
+  return { taskArn: task.taskArn, cluster: task.cluster, family: task.family, ...service, lastStatus: "RUNNING", desiredStatus: "RUNNING", launchType, tags: task.tags, attachments: [], containers: [{ ...app, ...container }] };
+}
 
 /** A task in host or bridge mode: on its container instance, its distribution port published there. */
 function onInstance(task: LocalTask, instanceIp: string): FakeTask {
-  const arn = parseTaskArn(task.taskArn);
   const ports = task.ports;
   const networkBindings = ports ? [{ bindIP: "0.0.0.0", containerPort: ports.containerPort, hostPort: ports.hostPort, protocol: "tcp" as const }] : [];
-  return {
-    taskArn: task.taskArn,
-    cluster: task.cluster,
-    family: task.family,
-    ...(task.service ? { service: task.service } : {}),
-    lastStatus: "RUNNING",
-    desiredStatus: "RUNNING",
-    launchType: "EC2",
-    tags: task.tags,
-    attachments: [],
-    containers: [{ containerArn: `${task.taskArn.replace(":task/", ":container/")}/app`, taskArn: task.taskArn, name: "app", image: `${task.family}:latest`, lastStatus: "RUNNING", networkBindings }],
-    instance: instanceAt(task.region, arn?.account ?? "123456789012", task.cluster, instanceIp),
-  };
+  const account = parseTaskArn(task.taskArn)?.account ?? "123456789012";
+  return { ...common(task, "EC2", { networkBindings }), instance: instanceAt(task.region, account, task.cluster, instanceIp) };
 }
 
 /** A metadata caller as DescribeTasks shows it: one ENI attachment and one container interface (awsvpc). */
@@ -41,18 +36,8 @@ export function wireTask(task: LocalTask): FakeTask {
     ...(v6 ? [{ name: "ipv6Address", value: v6 }] : []),
   ];
   const nic = { attachmentId, ...(v4 ? { privateIpv4Address: v4 } : {}), ...(v6 ? { ipv6Address: v6 } : {}) };
-  return {
-    taskArn: task.taskArn,
-    cluster: task.cluster,
-    family: task.family,
-    ...(task.service ? { service: task.service } : {}),
-    lastStatus: "RUNNING",
-    desiredStatus: "RUNNING",
-    launchType: "FARGATE",
-    tags: task.tags,
-    attachments: address && task.networkMode === "awsvpc" ? [{ id: attachmentId, type: "ElasticNetworkInterface", status: "ATTACHED", details }] : [],
-    containers: [{ containerArn: `${task.taskArn.replace(":task/", ":container/")}/app`, taskArn: task.taskArn, name: "app", image: `${task.family}:latest`, lastStatus: "RUNNING", networkInterfaces: address ? [nic] : [] }],
-  };
+  const attachments = address && task.networkMode === "awsvpc" ? [{ id: attachmentId, type: "ElasticNetworkInterface", status: "ATTACHED", details }] : [];
+  return { ...common(task, "FARGATE", { networkInterfaces: address ? [nic] : [] }), attachments };
 }
 
 export interface AwsScope {
