@@ -68,7 +68,7 @@ export async function peersStep(config: Config, env: NodeJS.ProcessEnv, self: Se
     query: config.peersQuery,
     timeoutMs: config.peersTimeoutMs,
     metadataUri: config.metadataUri,
-    self: Promise.resolve(self).then((s) => ({ ip: s.address?.ip, family: s.address?.family ?? 4, networkMode: s.networkMode, published: s.published })),
+    self: Promise.resolve(self).then((s) => ({ ip: s.address?.ip, family: s.address?.family ?? 4, networkMode: s.networkMode, published: s.published, preset: s.preset !== undefined })),
     distPort: config.distPort?.min,
     basename,
     env,

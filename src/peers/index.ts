@@ -9,7 +9,7 @@ import { connect, listTasksPage, taggedTasksPager, type Aws, type Page } from ".
 import { collect, listCandidates, type Own, type Scope } from "./collect.ts";
 import { addressless, arnParts, byAddress, peerIps, taskIp, type EcsTask } from "./filter.ts";
 import { peerPort, type InstanceNaming, type Member } from "./bindings.ts";
-import { instancePeers, namingOf, type InstanceSelf } from "./instance-peers.ts";
+import { instancePeers, namingOf, withMode, type InstanceSelf } from "./instance-peers.ts";
 import { portMappingLine } from "../network/mode.ts";
 
 export interface PeersInput {
@@ -101,8 +101,9 @@ async function resolvePeers(input: PeersInput, signal: AbortSignal, deadlineAt: 
   return { members: found.members, complete, naming: mode };
 }
 
-export async function findPeers(input: PeersInput): Promise<Peers> {
+export async function findPeers(given: PeersInput): Promise<Peers> {
   const started = now();
+  const input = { ...given, self: given.self.then((s) => withMode(s, given.metadataUri, given.distPort, given.log)) };
   const controller = new AbortController();
   let aws: Aws | undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -30,4 +30,12 @@ test("bridge, dynamic host ports: names carry each peer's published port; two ta
   assert.equal(calls(t), { ListTasks: 1, DescribeTasks: 1, DescribeContainerInstances: 1, DescribeInstances: 1 });
 });
 
+test("dynamic host ports inside the running release: the kept RELEASE_NODE's port is not part of the peers' basename", async () => {
+  const tasks = onInstances(makeTasks(3, { cluster: "prod", family: "shop" }), { networkMode: "bridge", ips: IPS, containerPort: 9100, hostPort: (i) => 32768 + i });
+  const t = (task = await startAwsTask(tasks, { buckets: null }, false, {}, { networkMode: "bridge", ports: { containerPort: 9100, hostPort: 32768 } }));
+  const r = await bootWithPeers(t, ["--peers", "family", "--dist-port", "9100"], { RELEASE_NODE: "shop-s1-32768@10.2.0.7" });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.nodes, ["shop-s1-32770@10.2.0.7", "shop-s1-32769@10.2.0.12"]);
+});
+
 test.run();

@@ -44,6 +44,13 @@ test("bridge, static host port: one node per instance at the instance's IP; four
   assert.match(r.stderr, /entrypoint: peers: 2 found strategy=family mode=bridge list=complete calls=4/);
 });
 
+test("inside the running release (RELEASE_NODE kept, as EcsPeers asks again): the container document still says bridge", async () => {
+  const t = await cluster(3, { networkMode: "bridge", ips: IPS, containerPort: 9100 }, BRIDGE);
+  const r = await bootWithPeers(t, ["--peers", "family", "--dist-port", "9100"], { RELEASE_NODE: "shop-s1@10.2.0.7" });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.nodes, ["shop-s1@10.2.0.12", "shop-s1@10.2.0.30"]);
+});
+
 test("host mode: <basename>@<instance ip>, one per instance (node names de-duplicated), ours left out", async () => {
   const t = await cluster(5, { networkMode: "host", ips: IPS, containerPort: 9100 }, { networkMode: "host" });
   const r = await bootWithPeers(t, ["--peers", "family", "--dist-port", "9100"]);
