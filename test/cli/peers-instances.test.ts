@@ -87,11 +87,12 @@ test("ecs:DescribeContainerInstances denied: the same warning for that action; n
 });
 
 test("EC2 throttling (RequestLimitExceeded) is retried with the jittered waits until it passes", async () => {
-  const t = await cluster(3, { networkMode: "bridge", ips: IPS, containerPort: 9100 }, BRIDGE, { throttleFirst: 2 });
+  // Four in a row: more than the two retries of an error that is not throttling.
+  const t = await cluster(3, { networkMode: "bridge", ips: IPS, containerPort: 9100 }, BRIDGE, { throttleFirst: 4 });
   const r = await bootWithPeers(t, ["--peers", "family", "--dist-port", "9100", "--peers-timeout", "15000"]);
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.ips, ["10.2.0.12", "10.2.0.30"]);
-  assert.equal(t.aws.callsTo("DescribeInstances").map((c) => c.error ?? "ok"), ["RequestLimitExceeded", "RequestLimitExceeded", "ok"]);
+  assert.equal(t.aws.callsTo("DescribeInstances").map((c) => c.error ?? "ok"), ["RequestLimitExceeded", "RequestLimitExceeded", "RequestLimitExceeded", "RequestLimitExceeded", "ok"]);
 });
 
 /** A copy of the bundle without its host/bridge part: a run that needed it would fail to load it. */

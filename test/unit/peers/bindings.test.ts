@@ -71,6 +71,11 @@ test("instanceMembers, dynamic: names with ports, two per instance, ours left ou
   assert.equal([got.unbound, got.unplaced], [0, 0]);
 });
 
+test("instanceMembers: our own task is left out by its ARN even when our node name is unknown", () => {
+  const got = instanceMembers([task("me", "ci1", [bind(9100, 32768)]), task("b", "ci1", [bind(9100, 32769)])], { taskArn: "me" }, ipOf, DYNAMIC, "shop", () => {});
+  assert.equal(got.members.map((m) => m.node), ["shop-32769@10.0.0.5"]);
+});
+
 test("instanceMembers, host: one node per instance (de-duplicated), our node left out, dead and unplaced tasks skipped", () => {
   const debug: string[] = [];
   const tasks = [
