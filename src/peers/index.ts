@@ -8,9 +8,9 @@ import { nodeName } from "../boot/node-name.ts";
 import { connect, listTasksPage, taggedTasksPager, type Aws, type Page } from "./aws.ts";
 import { collect, listCandidates, type Own, type Scope } from "./collect.ts";
 import { addressless, arnParts, byAddress, peerIps, taskIp, type EcsTask } from "./filter.ts";
-import { peerPort, type InstanceNaming, type Member } from "./bindings.ts";
+import { peerPort, type Member } from "./bindings.ts";
 import { instancePeers, namingOf, withMode, type InstanceSelf } from "./instance-peers.ts";
-import { portMappingLine } from "../network/mode.ts";
+import { iamHint, warnAddressless, warnUnbound } from "./warnings.ts";
 
 export interface PeersInput {
   strategy: Exclude<PeersStrategy, { kind: "off" }>;
@@ -39,9 +39,6 @@ export interface Peers {
   problem?: { message: string; action?: string; code?: string };
 }
 
-const IAM_HINT = "the task role needs ecs:ListTasks and ecs:DescribeTasks (and tag:GetResources for --peers tags)";
-const IAM_HINT_INSTANCE = "in network mode host and bridge the task role also needs ecs:DescribeContainerInstances and ec2:DescribeInstances";
-const DENIED = new Set(["AccessDeniedException", "UnauthorizedOperation"]);
 
 interface TaskContext extends Own {
   cluster?: string;
@@ -126,9 +123,8 @@ export async function findPeers(given: PeersInput): Promise<Peers> {
     // When the address step failed, the boot stops with that error: no second message about peers.
     if (await input.self.then(() => false, () => true)) return { ips: [], nodes: [], lookup: "failed" };
     const message = err instanceof Error ? err.message : String(err);
-    const denied = DENIED.has((err as { code?: string }).code ?? "");
     const instance = await input.self.then((s) => namingOf(s, input.distPort), () => undefined);
-    const hint = denied ? `; ${IAM_HINT}${instance ? `; ${IAM_HINT_INSTANCE}` : ""}` : "";
+    const hint = iamHint((err as { code?: string }).code, instance !== undefined);
     input.log.warn(`peers (${input.strategy.kind}): ${message}${hint}; continuing with empty ECS_PEER_IPS and ECS_PEER_NODES, ECS_PEER_LOOKUP=failed`);
     const { action, code } = err as { action?: string; code?: string };
     return { ips: [], nodes: [], lookup: "failed", problem: { message: `${message}${hint}`, action, code } };
@@ -146,16 +142,4 @@ function fitted(members: Member[], input: PeersInput): Member[] {
   const kept = members.filter((m) => (bytes += Buffer.byteLength(m.node) + 1) <= MAX_PEER_VAR_BYTES);
   if (kept.length < members.length) input.log.warn(`peers: ${members.length} found, ${kept.length} kept so that ECS_PEER_NODES stays under ${MAX_PEER_VAR_BYTES} bytes; ECS_PEER_LIST=subset`);
   return kept;
-}
-
-function warnAddressless(count: number, found: number, input: PeersInput): void {
-  input.log.warn(
-    `peers (${input.strategy.kind}): ${count} running task(s) have no task IP address (network mode host or bridge?)${found ? "" : "; 0 peers"}: this task runs in awsvpc mode and finds awsvpc peers; give every task of the group the same networkMode`,
-  );
-}
-
-function warnUnbound(count: number, mode: InstanceNaming, input: PeersInput): void {
-  input.log.warn(
-    `peers (${input.strategy.kind}): ${count} running task(s) publish no host port for the distribution port ${mode.distPort ?? "(none pinned)"}; 0 peers: add to the container's portMappings ${portMappingLine(mode.distPort ?? 9100)}${mode.dynamic ? ' (or "hostPort": 0 for a dynamic port)' : ""}`,
-  );
 }
