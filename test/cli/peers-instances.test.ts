@@ -21,8 +21,8 @@ test.after.each(async () => {
 const IPS = ["10.2.0.7", "10.2.0.12", "10.2.0.30"];
 const BRIDGE: OnInstance = { networkMode: "bridge", ports: { containerPort: 9100, hostPort: 9100 } };
 
-async function cluster(n: number, placement: Parameters<typeof onInstances>[1], onInstance: OnInstance, options: FakeAwsOptions = {}) {
-  const tasks = onInstances(makeTasks(n, { cluster: "prod", family: "shop" }), placement);
+async function cluster(n: number, placement: Parameters<typeof onInstances>[1], onInstance: OnInstance, options: FakeAwsOptions = {}, startedBy?: string) {
+  const tasks = onInstances(makeTasks(n, { cluster: "prod", family: "shop", startedBy }), placement);
   task = await startAwsTask(tasks, { buckets: null, ...options }, false, {}, onInstance);
   return task;
 }
@@ -49,6 +49,20 @@ test("inside the running release (RELEASE_NODE kept, as EcsPeers asks again): th
   const r = await bootWithPeers(t, ["--peers", "family", "--dist-port", "9100"], { RELEASE_NODE: "shop-s1@10.2.0.7" });
   assert.is(r.code, 0, r.stderr);
   assert.equal(r.nodes, ["shop-s1@10.2.0.12", "shop-s1@10.2.0.30"]);
+});
+
+test("past 100 tasks (a subset, as in awsvpc): still one call of each, at most 100 instances asked for", async () => {
+  const ips = Array.from({ length: 120 }, (_, i) => `10.4.${i >> 6}.${(i & 63) + 1}`);
+  // One deployment: the candidates hold our generation, reachable on their instances, so no listing of our deployment follows.
+  const t = await cluster(150, { networkMode: "bridge", ips, containerPort: 9100 }, BRIDGE, {}, "ecs-svc/1234567890123456789");
+  const r = await bootWithPeers(t, ["--peers", "family", "--dist-port", "9100"]);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.list, "subset");
+  assert.ok(r.nodes.length >= 70 && r.nodes.length <= 99, `${r.nodes.length} peers`);
+  assert.equal(calls(t), { ListTasks: 1, DescribeTasks: 1, DescribeContainerInstances: 1, DescribeInstances: 1 });
+  const asked = t.aws.callsTo("DescribeContainerInstances")[0]!.body.containerInstances.length;
+  assert.ok(asked <= 100, `${asked} instances asked for`);
+  assert.is(Object.keys(t.aws.callsTo("DescribeInstances")[0]!.body).filter((k) => k.startsWith("InstanceId.")).length, asked);
 });
 
 test("host mode: <basename>@<instance ip>, one per instance (node names de-duplicated), ours left out", async () => {
