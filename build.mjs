@@ -11,6 +11,8 @@ const CHUNKS = {
   spawn: "src/exec/spawn.ts",
   "fake-metadata": "src/fake-metadata/server.ts",
   peers: "src/peers/index.ts",
+  // Host and bridge mode only: the container instances' addresses (DescribeContainerInstances, EC2 DescribeInstances).
+  "peers-ec2": "src/peers/instances.ts",
   doctor: "src/doctor/index.ts",
 };
 

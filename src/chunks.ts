@@ -6,7 +6,7 @@ import { EntrypointError, EXIT } from "./errors.ts";
 // build.mjs writes the comment from the CHUNKS table there.
 export const CHUNKS_MARK = "\n/*ENTRYPOINT-CHUNKS\n";
 
-// Read once per process; chunks that load other chunks (doctor → peers) reach them through this global.
+// Read once per process; chunks that load other chunks (doctor → peers → peers-ec2) reach them through this global.
 const SHARED = Symbol.for("ecs-release-entrypoint.chunks");
 
 function packedChunks(): Record<string, string> | undefined {
@@ -20,7 +20,7 @@ function packedChunks(): Record<string, string> | undefined {
 }
 
 /** The parts build.mjs packs; each caller names the module type it loads, so this file imports none of them. */
-export type ChunkName = "spawn" | "fake-metadata" | "peers" | "doctor";
+export type ChunkName = "spawn" | "fake-metadata" | "peers" | "peers-ec2" | "doctor";
 
 // Chunks are bundled whole; all they require from outside is Node's own modules.
 function requireBuiltin(id: string): unknown {

@@ -2,7 +2,8 @@
 // calls denied while a test says so (a task role without the permission, then fixed), and short or empty pages.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { canonicalIp } from "../boot/address.ts";
-import { AwsError, sendError, sendJson } from "./aws/protocol.ts";
+import { ec2ErrorReply } from "./aws/ec2.ts";
+import { AwsError, send, sendError, sendJson } from "./aws/protocol.ts";
 import { routeOf } from "./aws/routes.ts";
 import { TaskKeys } from "./task-keys.ts";
 
@@ -54,7 +55,7 @@ export class FakeControl {
       else this.denied.delete(ip);
       return reply(res, { denied: [...this.denied] });
     }
-    const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""));
+    const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""), req.headers);
     if (!route) return false;
     // The task whose credentials signed the call (several tasks on one machine), else the source address.
     const source = callerOf(req);
@@ -66,7 +67,9 @@ export class FakeControl {
     if (!this.denied.has(caller) && !this.denied.has(source)) return false;
     req.resume();
     const who = `arn:aws:sts::123456789012:assumed-role/fake-task-role/${caller}`;
-    sendError(res, new AwsError("AccessDeniedException", `User: ${who} is not authorized to perform: ${route.action} (denied by PUT /fake/deny/${this.denied.has(caller) ? caller : source})`));
+    const why = `User: ${who} is not authorized to perform: ${route.action} (denied by PUT /fake/deny/${this.denied.has(caller) ? caller : source})`;
+    if (route.service === "ec2") send(res, ec2ErrorReply(new AwsError("UnauthorizedOperation", `You are not authorized to perform this operation. ${why}`, { status: 403 })));
+    else sendError(res, new AwsError("AccessDeniedException", why));
     return true;
   }
 

@@ -12,8 +12,10 @@ export interface LocalTask {
   taskArn: string;
   tags: Record<string, string>;
   startedAt: string;
-  /** Bridge mode: the distribution port and the host port that publishes it. */
+  /** Host and bridge mode: the distribution port and the host port that publishes it (host mode: the same). */
   ports?: { containerPort: number; hostPort: number };
+  /** Host and bridge mode: the container instance's private IPv4. */
+  instanceIp?: string;
 }
 
 export const ACCOUNT = "123456789012";
@@ -62,7 +64,7 @@ export function containerDocument(task: LocalTask): Record<string, unknown> {
     StartedAt: task.startedAt,
     Type: "NORMAL",
     ContainerARN: `arn:aws:ecs:${task.region}:${ACCOUNT}:container/${task.cluster}/${taskId}/app`,
-    ...(task.ports ? { Ports: portsOf(task.ports) } : {}),
+    ...(task.ports && task.networkMode === "bridge" ? { Ports: portsOf(task.ports) } : {}),
     Networks: [network(task)],
   };
 }
@@ -79,7 +81,7 @@ export function taskDocument(task: LocalTask): Record<string, unknown> {
     PullStartedAt: task.startedAt,
     PullStoppedAt: task.startedAt,
     AvailabilityZone: `${task.region}a`,
-    LaunchType: "FARGATE",
+    LaunchType: task.instanceIp ? "EC2" : "FARGATE",
     Containers: [containerDocument(task)],
   };
 }

@@ -1,6 +1,7 @@
 import { canonicalIp, type Address } from "../boot/address.ts";
 import { taskArnFor, type LocalTask } from "./documents.ts";
 import type { FakeOptions } from "./options.ts";
+import type { TaskOptions } from "./task-options.ts";
 
 // Far more tasks than a local cluster has; beyond it the least recently seen task is forgotten.
 export const MAX_TASKS = 1024;
@@ -17,17 +18,26 @@ export class TaskRegistry {
     this.options = options;
   }
 
-  /** The task of a caller: a fixed --ip, an address named in the URI, or the caller's source address. */
-  taskFor(source: string, named?: Address): LocalTask {
-    const address = this.options.ip ?? named ?? canonicalIp(source.replace(/^::ffff:(?=\d+\.)/, ""));
-    const key = address?.ip ?? source;
+  /**
+   * The task of a caller: a fixed --ip, an address named in the URI, or the caller's source address. In host and
+   * bridge mode a task is its instance's address and its port (several tasks share an instance).
+   */
+  taskFor(source: string, named?: Address, asked: TaskOptions = {}): LocalTask {
     const o = this.options;
+    const sourceIp = canonicalIp(source.replace(/^::ffff:(?=\d+\.)/, ""));
+    const networkMode = asked.networkMode ?? o.networkMode;
+    const onInstance = networkMode === "bridge" || networkMode === "host";
+    const instanceIp = onInstance ? (asked.instanceIp ?? o.modes.instanceIp?.ip ?? (sourceIp?.family === 4 ? sourceIp.ip : "127.0.0.1")) : undefined;
+    const containerPort = asked.containerPort ?? o.modes.containerPort;
+    const hostPort = networkMode === "host" ? containerPort : (asked.hostPort ?? (asked.containerPort ?? o.modes.hostPort));
+    const address = instanceIp ? canonicalIp(instanceIp) : (o.ip ?? named ?? sourceIp);
+    const key = instanceIp ? `${networkMode}/${instanceIp}/${hostPort}` : (address?.ip ?? source);
     let task = this.tasks.get(key);
     if (task) this.tasks.delete(key);
     else {
       const taskArn = taskArnFor(o.region, o.cluster, key);
-      task = { address, networkMode: o.networkMode, cluster: o.cluster, family: o.family, service: o.service, region: o.region, taskArn, tags: o.tags, startedAt: new Date().toISOString(), lastSeen: 0 };
-      if (o.networkMode === "bridge") task.ports = { containerPort: o.modes.containerPort, hostPort: o.modes.hostPort };
+      task = { address, networkMode, cluster: o.cluster, family: o.family, service: o.service, region: o.region, taskArn, tags: o.tags, startedAt: new Date().toISOString(), lastSeen: 0, instanceIp };
+      if (onInstance) task.ports = { containerPort, hostPort };
     }
     task.lastSeen = Date.now();
     this.tasks.set(key, task);

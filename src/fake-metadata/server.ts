@@ -13,9 +13,11 @@ import { startMetadataFile } from "./metadata-file.ts";
 import { ACCOUNT, containerDocument, taskDocument } from "./documents.ts";
 import { fakeOptions, isLoopback } from "./options.ts";
 import { TaskRegistry } from "./registry.ts";
+import { taskOptions } from "./task-options.ts";
 
 const CONTAINER_ID = "fake-container";
-// /v4/<id> and /v4/<id>/task; an <id> that is an IP address makes the caller that task (several tasks on one host).
+// /v4/<id> and /v4/<id>/task; an <id> that is an IP address makes the caller that task (several tasks on one host);
+// `;mode=…;instance=…;host-port=…` after it says the task's network mode, instance and port (task-options.ts).
 const METADATA_PATH = /^\/v4\/([^/]+)(\/task)?$/;
 // Slow or idle clients are cut off, and connections are capped: nothing a client does grows memory without bound.
 const LIMITS = { headersTimeout: 5_000, requestTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 };
@@ -35,9 +37,11 @@ export function fakeHandler(registry: TaskRegistry) {
     const path = (req.url ?? "/").split("?")[0]!;
     const match = req.method === "GET" ? METADATA_PATH.exec(path) : null;
     if (match) {
-      const named = decoded(match[1]!);
-      if (named === undefined) return send(res, 400, { error: "bad percent-encoding in the path" });
-      const task = registry.taskFor(req.socket.remoteAddress ?? "", canonicalIp(named));
+      const segment = decoded(match[1]!);
+      if (segment === undefined) return send(res, 400, { error: "bad percent-encoding in the path" });
+      const named = taskOptions(segment);
+      if ("error" in named) return send(res, 400, { error: named.error });
+      const task = registry.taskFor(req.socket.remoteAddress ?? "", canonicalIp(named.id), named.options);
       return send(res, 200, match[2] ? taskDocument(task) : containerDocument(task));
     }
     if (imds(req, res) || control.handle(req, res) || aws(req, res)) return;

@@ -27,6 +27,9 @@ export class AwsCallError extends Error {
 
 export interface Aws {
   ecs: ECSClient;
+  region: string;
+  /** For the endpoint settings of the calls made without an SDK client (EC2). */
+  env: NodeJS.ProcessEnv;
   tagging: ResourceGroupsTaggingAPIClient;
   signal: AbortSignal;
   /** The IAM action in flight, for a timeout message. */
@@ -41,9 +44,9 @@ export interface Aws {
   log: Logger;
 }
 
-export function connect(region: string, signal: AbortSignal, log: Logger, deadlineAt: number, timeoutMs: number): Aws {
+export function connect(region: string, env: NodeJS.ProcessEnv, signal: AbortSignal, log: Logger, deadlineAt: number, timeoutMs: number): Aws {
   const { ecs, tagging } = makeClients(region, log);
-  return { ecs, tagging, signal, current: "", calls: 0, throttled: 0, deadlineAt, backoff: backoffFor(timeoutMs), requestTimeoutMs: requestTimeoutFor(timeoutMs), log };
+  return { ecs, region, env, tagging, signal, current: "", calls: 0, throttled: 0, deadlineAt, backoff: backoffFor(timeoutMs), requestTimeoutMs: requestTimeoutFor(timeoutMs), log };
 }
 
 /** The signal of one attempt: the peer deadline, or this request's own timeout, whichever comes first. */
@@ -57,7 +60,7 @@ function timedOut(err: unknown, signal: AbortSignal, aws: Aws): unknown {
   return Object.assign(new Error(`no answer within ${aws.requestTimeoutMs} ms`), { name: "TimeoutError", cause: err });
 }
 
-async function call<T>(aws: Aws, action: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function call<T>(aws: Aws, action: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     aws.current = action;
     aws.calls++;

@@ -7,9 +7,10 @@ import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-
 import type { Logger } from "../log.ts";
 import { rememberCredentials } from "../safe-text.ts";
 import { divertWarnings } from "../warnings.ts";
+import { AnswerTooLarge, MAX_ANSWER_BYTES, readAtMost } from "./bounded.ts";
 
-/** The largest AWS answer read: a full DescribeTasks of 100 tasks is about 1 MiB; more is not a real answer. */
-export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+export { AnswerTooLarge, MAX_ANSWER_BYTES, readAtMost };
+
 export const CONNECT_TIMEOUT_MS = 3000;
 /** The SDK retries a refused credentials connection for about 3 s: that error, not ours, should be the one told. Within one request timeout. */
 export const CREDENTIALS_TIMEOUT_MS = 4000;
@@ -65,13 +66,6 @@ export function boundedCredentials(makeChain: () => Provider, timeoutMs: number)
   };
 }
 
-export class AnswerTooLarge extends Error {
-  constructor(bytes: number | undefined, max: number) {
-    super(`the answer is larger than ${max} bytes${bytes ? ` (${bytes})` : ""}; not read`);
-    this.name = "AnswerTooLarge";
-  }
-}
-
 /** Reads the raw answer itself, up to `max` bytes, before the SDK parses it: a huge answer never fills memory. */
 function boundedAnswer(max: number) {
   return (next: (args: unknown) => Promise<{ response: unknown }>) => async (args: unknown) => {
@@ -87,22 +81,6 @@ function boundedAnswer(max: number) {
     response.body = await readAtMost(body, max);
     return out;
   };
-}
-
-export function readAtMost(body: Readable, max: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) return void chunks.push(chunk);
-      body.destroy();
-      reject(new AnswerTooLarge(undefined, max));
-    });
-    body.once("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    body.once("error", reject);
-    body.once("close", () => reject(Object.assign(new Error("the connection closed before the answer was complete"), { code: "ECONNRESET" })));
-  });
 }
 
 // The SDK logs with its clients' logger, but the credential providers' own HTTP handler writes to console.

@@ -3,11 +3,10 @@
 // same DescribeTasks to learn its deployment (startedBy). If that page held nobody of our generation (same task
 // definition) — the first tasks of a rolling deploy, when old tasks are the many — one ListTasks(startedBy) page of
 // our own deployment and its DescribeTasks follow. Connecting to one live member joins the whole mesh.
-import type { IpFamily } from "../boot/address.ts";
 import type { Logger } from "../log.ts";
 import { describeTasks, listTasksPage, type Aws, type Page } from "./aws.ts";
 import { taskProblem, usableArn } from "./shape.ts";
-import { arnParts, chunks, groupByCluster, isLive, taskIp, type EcsTask } from "./filter.ts";
+import { arnParts, chunks, groupByCluster, isLive, type EcsTask } from "./filter.ts";
 
 export const PAGE = 100;
 const DESCRIBE_CONCURRENCY = 8;
@@ -103,7 +102,8 @@ function generationOf(self: EcsTask | undefined, own: Own): (t: EcsTask) => bool
   return () => true;
 }
 
-export async function collect(aws: Aws, listed: { arns: string[]; complete: boolean }, scope: Scope, own: Own, family: () => Promise<IpFamily>, log: Logger): Promise<Collected> {
+/** `reachable`: whether a task gives a peer (a task address in awsvpc mode; a container instance in host and bridge mode). */
+export async function collect(aws: Aws, listed: { arns: string[]; complete: boolean }, scope: Scope, own: Own, reachable: () => Promise<(t: EcsTask) => boolean>, log: Logger): Promise<Collected> {
   const { complete } = listed;
   // A complete list needs no word about us: a lone task makes one call, not two.
   // Our task rides along only in a call made anyway (its own cluster's), never in one of its own.
@@ -112,9 +112,9 @@ export async function collect(aws: Aws, listed: { arns: string[]; complete: bool
   const self = described.find((t) => t.taskArn === own.taskArn);
   const tasks = described.filter((t) => t.taskArn !== own.taskArn);
   if (complete || !self?.startedBy) return { tasks, complete };
-  const ipFamily = await family();
+  const gives = await reachable();
   const ours = generationOf(self, own);
-  if (tasks.some((t) => isLive(t) && ours(t) && taskIp(t, ipFamily))) return { tasks, complete };
+  if (tasks.some((t) => isLive(t) && ours(t) && gives(t))) return { tasks, complete };
   const cluster = arnParts(self.taskArn ?? "").cluster ?? scope.cluster;
   try {
     const deployment = { cluster, all: false };

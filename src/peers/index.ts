@@ -7,15 +7,20 @@ import { fetchMetadata } from "../boot/metadata.ts";
 import { nodeName } from "../boot/node-name.ts";
 import { connect, listTasksPage, taggedTasksPager, type Aws, type Page } from "./aws.ts";
 import { collect, listCandidates, type Own, type Scope } from "./collect.ts";
-import { addressless, arnParts, peerIps } from "./filter.ts";
+import { addressless, arnParts, byAddress, peerIps, taskIp, type EcsTask } from "./filter.ts";
+import { peerPort, type Member } from "./bindings.ts";
+import { instancePeers, namingOf, withMode, type InstanceSelf } from "./instance-peers.ts";
+import { iamHint, warnAddressless, warnUnbound } from "./warnings.ts";
 
 export interface PeersInput {
   strategy: Exclude<PeersStrategy, { kind: "off" }>;
   query?: PeersQuery;
   timeoutMs: number;
   metadataUri?: string;
-  /** Our address; a promise, because the lookup starts while the address step still runs. */
-  self: Promise<{ ip?: string; family: IpFamily }>;
+  /** Our address (and host or bridge mode); a promise, because the lookup starts while the address step still runs. */
+  self: Promise<InstanceSelf & { family: IpFamily }>;
+  /** --dist-port's (first) port: host mode's distribution port. */
+  distPort?: number;
   basename: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
@@ -28,13 +33,12 @@ export interface Peers {
   lookup: "ok" | "failed";
   /** False when the fleet is larger than one page and these peers are a subset of it (ECS_PEER_LIST=subset). */
   complete?: boolean;
-  /** Live tasks that count but have no task address (network mode host or bridge). */
+  /** awsvpc mode: live tasks that count but have no task address (network mode host or bridge). */
   addressless?: number;
   /** Why the lookup gave nothing, when it failed: the warning that was logged, and the IAM action involved. */
   problem?: { message: string; action?: string; code?: string };
 }
 
-const IAM_HINT = "the task role needs ecs:ListTasks and ecs:DescribeTasks (and tag:GetResources for --peers tags)";
 
 interface TaskContext extends Own {
   cluster?: string;
@@ -76,21 +80,27 @@ function scopeOf(input: PeersInput, ctx: TaskContext): Scope {
 
 async function resolvePeers(input: PeersInput, signal: AbortSignal, deadlineAt: number, onConnect: (aws: Aws) => void) {
   // With the region known up front (ECS sets AWS_REGION), credentials load while /task is fetched.
-  const early = configuredRegion(input) ? connect(configuredRegion(input)!, signal, input.log, deadlineAt, input.timeoutMs) : undefined;
+  const early = configuredRegion(input) ? connect(configuredRegion(input)!, input.env, signal, input.log, deadlineAt, input.timeoutMs) : undefined;
   early?.ecs.config.credentials().catch(() => {});
   const ctx = await taskContext(input, Math.min(2000, input.timeoutMs));
-  const aws = early ?? connect(regionOf(input, ctx), signal, input.log, deadlineAt, input.timeoutMs);
+  const aws = early ?? connect(regionOf(input, ctx), input.env, signal, input.log, deadlineAt, input.timeoutMs);
   onConnect(aws);
   const scope = scopeOf(input, ctx);
   const listed = await listCandidates(pager(aws, input, ctx, scope.cluster), scope, ctx, input.log);
-  const family = () => input.self.then((s) => s.family);
-  const { tasks, complete } = await collect(aws, listed, scope, ctx, family, input.log);
+  const naming = input.self.then((s) => namingOf(s, input.distPort));
+  const reachable = () => Promise.all([input.self, naming]).then(([s, n]) => (n ? (t: EcsTask) => !!t.containerInstanceArn && !("skip" in peerPort(t, n)) : (t: EcsTask) => !!taskIp(t, s.family)));
+  const { tasks, complete } = await collect(aws, listed, scope, ctx, reachable, input.log);
   const self = { ...(await input.self), taskArn: ctx.taskArn };
-  return { ips: peerIps(tasks, self), complete, addressless: addressless(tasks, self) };
+  const mode = await naming;
+  if (!mode) return { members: peerIps(tasks, self).map((ip) => ({ ip, node: nodeName(input.basename, ip) })), complete, addressless: addressless(tasks, self) };
+  const found = await instancePeers(aws, tasks, scope.cluster, self, mode, input.basename);
+  if (found.unbound && !found.members.length) warnUnbound(found.unbound, mode, input);
+  return { members: found.members, complete, naming: mode };
 }
 
-export async function findPeers(input: PeersInput): Promise<Peers> {
+export async function findPeers(given: PeersInput): Promise<Peers> {
   const started = now();
+  const input = { ...given, self: given.self.then((s) => withMode(s, given.metadataUri, given.distPort, given.log)) };
   const controller = new AbortController();
   let aws: Aws | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -102,16 +112,19 @@ export async function findPeers(input: PeersInput): Promise<Peers> {
   });
   try {
     const found = await Promise.race([resolvePeers(input, controller.signal, started + input.timeoutMs, (a) => (aws = a)), deadline]);
-    const ips = fitted(found.ips, input);
-    const list = found.complete && ips.length === found.ips.length ? "complete" : "subset";
-    input.log.info(`peers: ${ips.length} found`, { strategy: input.strategy.kind, list, calls: aws?.calls ?? 0, throttled: aws?.throttled || undefined, ms: Math.round(now() - started) });
-    if (found.addressless) warnAddressless(found.addressless, ips.length, input);
-    return { ips, nodes: ips.map((ip) => nodeName(input.basename, ip)), lookup: "ok", complete: list === "complete", addressless: found.addressless };
+    const members = fitted(found.members, input);
+    const list = found.complete && members.length === found.members.length ? "complete" : "subset";
+    const mode = found.naming ? { mode: found.naming.networkMode } : {};
+    input.log.info(`peers: ${members.length} found`, { strategy: input.strategy.kind, ...mode, list, calls: aws?.calls ?? 0, throttled: aws?.throttled || undefined, ms: Math.round(now() - started) });
+    if (found.addressless) warnAddressless(found.addressless, members.length, input);
+    const ips = byAddress(new Set(members.map((m) => m.ip)));
+    return { ips, nodes: members.map((m) => m.node), lookup: "ok", complete: list === "complete", addressless: found.addressless };
   } catch (err) {
     // When the address step failed, the boot stops with that error: no second message about peers.
     if (await input.self.then(() => false, () => true)) return { ips: [], nodes: [], lookup: "failed" };
     const message = err instanceof Error ? err.message : String(err);
-    const hint = (err as { code?: string }).code === "AccessDeniedException" ? `; ${IAM_HINT}` : "";
+    const instance = await input.self.then((s) => namingOf(s, input.distPort), () => undefined);
+    const hint = iamHint((err as { code?: string }).code, instance !== undefined);
     input.log.warn(`peers (${input.strategy.kind}): ${message}${hint}; continuing with empty ECS_PEER_IPS and ECS_PEER_NODES, ECS_PEER_LOOKUP=failed`);
     const { action, code } = err as { action?: string; code?: string };
     return { ips: [], nodes: [], lookup: "failed", problem: { message: `${message}${hint}`, action, code } };
@@ -124,15 +137,9 @@ export async function findPeers(input: PeersInput): Promise<Peers> {
 export const MAX_PEER_VAR_BYTES = 32 * 1024;
 
 /** The lookup is bounded (at most 200 peers), so this cuts only with a huge preset basename: the highest addresses go. */
-function fitted(ips: string[], input: PeersInput): string[] {
+function fitted(members: Member[], input: PeersInput): Member[] {
   let bytes = 0;
-  const kept = ips.filter((ip) => (bytes += Buffer.byteLength(nodeName(input.basename, ip)) + 1) <= MAX_PEER_VAR_BYTES);
-  if (kept.length < ips.length) input.log.warn(`peers: ${ips.length} found, ${kept.length} kept so that ECS_PEER_NODES stays under ${MAX_PEER_VAR_BYTES} bytes; ECS_PEER_LIST=subset`);
+  const kept = members.filter((m) => (bytes += Buffer.byteLength(m.node) + 1) <= MAX_PEER_VAR_BYTES);
+  if (kept.length < members.length) input.log.warn(`peers: ${members.length} found, ${kept.length} kept so that ECS_PEER_NODES stays under ${MAX_PEER_VAR_BYTES} bytes; ECS_PEER_LIST=subset`);
   return kept;
-}
-
-function warnAddressless(count: number, found: number, input: PeersInput): void {
-  input.log.warn(
-    `peers (${input.strategy.kind}): ${count} running task(s) have no task IP address (network mode host or bridge?)${found ? "" : "; 0 peers"}: peers need networkMode awsvpc, where every task has its own address`,
-  );
 }

@@ -14,7 +14,9 @@ const shaped = (fields: Record<string, Check>): Check => (v) => object(v) && Obj
 const detail = shaped({ name: text, value: text });
 const attachment = shaped({ type: text, details: listOf(detail) });
 const nic = shaped({ privateIpv4Address: text, ipv6Address: text });
-const container = shaped({ networkInterfaces: listOf(nic) });
+const port: Check = (v) => v == null || typeof v === "number";
+const binding = shaped({ bindIP: text, containerPort: port, hostPort: port, protocol: text });
+const container = shaped({ networkInterfaces: listOf(nic), networkBindings: listOf(binding) });
 
 const TASK: Record<string, Check> = {
   taskArn: (v) => typeof v === "string" && v.length <= MAX_ARN_CHARS,
@@ -24,6 +26,7 @@ const TASK: Record<string, Check> = {
   desiredStatus: text,
   attachments: listOf(attachment),
   containers: listOf(container),
+  containerInstanceArn: (v) => v == null || (typeof v === "string" && v.length <= MAX_ARN_CHARS),
 };
 
 /** What is wrong with a task of a DescribeTasks answer (the first field that is), or undefined when it can be read. */

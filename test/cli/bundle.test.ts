@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import { ENTRYPOINT, runProgram } from "../helpers/run.ts";
 
 const text = readFileSync(ENTRYPOINT, "utf8");
@@ -23,9 +24,19 @@ test("the AWS SDK and execa are not in the parsed code, only compressed in the t
     assert.not.ok(text.includes(marker), `${marker} in the plain bundle`);
   }
   const chunks = JSON.parse(text.slice(at + 21, text.lastIndexOf("\n*/")));
-  assert.equal(Object.keys(chunks).sort(), ["doctor", "fake-metadata", "peers", "spawn"]);
+  assert.equal(Object.keys(chunks).sort(), ["doctor", "fake-metadata", "peers", "peers-ec2", "spawn"]);
   assert.ok(code.length < 64 * 1024, `the code V8 parses on every boot is small (${code.length} bytes)`);
   assert.not.match(code, /[A-Za-z0-9+/=]{1000,}/, "no chunk text in the code itself");
+});
+
+test("host and bridge mode's part (container instances, EC2) is in its own chunk, not in the peers chunk awsvpc boots compile", () => {
+  const at = text.lastIndexOf("\n/*ENTRYPOINT-CHUNKS\n");
+  const chunks = JSON.parse(text.slice(at + 21, text.lastIndexOf("\n*/")));
+  const code = (name: string) => brotliDecompressSync(Buffer.from(chunks[name], "base64")).toString("utf8");
+  for (const marker of ["2016-11-15", "reservationSet", "InstanceId."]) {
+    assert.not.ok(code("peers").includes(marker), `${marker} in the peers chunk`);
+    assert.ok(code("peers-ec2").includes(marker), `${marker} in the peers-ec2 chunk`);
+  }
 });
 
 test("the boot loads only cheap Node modules up front (node:crypto alone costs about 5 ms, node:os 0.3 ms)", () => {

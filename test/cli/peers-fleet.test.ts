@@ -117,7 +117,7 @@ test("TagFilters beyond GetResources' limits: exit 78 before any call", async ()
   }
 });
 
-test("tasks without a task address (bridge/host): the warning says peers need awsvpc", async () => {
+test("an awsvpc task among tasks without a task address (bridge/host): the warning says the group needs one network mode", async () => {
   const tasks = makeTasks(4, { cluster: "prod", family: "shop" });
   for (const t of tasks.slice(1)) {
     t.attachments = [];
@@ -127,7 +127,8 @@ test("tasks without a task address (bridge/host): the warning says peers need aw
   const r = await boot(task, ["--peers", "family"]);
   assert.is(r.code, 0, r.stderr);
   assert.equal([r.ips, r.lookup], [[], "ok"]);
-  assert.match(r.stderr, /3 running task\(s\) have no task IP address \(network mode host or bridge\?\); 0 peers: peers need networkMode awsvpc/);
+  assert.match(r.stderr, /3 running task\(s\) have no task IP address \(network mode host or bridge\?\); 0 peers: this task runs in awsvpc mode and finds awsvpc peers; give every task of the group the same networkMode/);
+  assert.equal([task.aws.callsTo("DescribeContainerInstances").length, task.aws.callsTo("DescribeInstances").length], [0, 0], "an awsvpc boot makes no instance calls");
 });
 
 test("the peer variables stay far below the kernel's 128 KiB per string: the release starts, the app learns the cut", async () => {

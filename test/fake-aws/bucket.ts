@@ -10,6 +10,8 @@ export interface BucketSpec {
 /** AWS's figures for ListTasks + DescribeTasks; the tagging API gets a bucket of its own with the same shape. */
 export const AWS_ECS_BUCKET: BucketSpec = { burst: 100, perSecond: 20 };
 export const AWS_TAGGING_BUCKET: BucketSpec = { burst: 100, perSecond: 20 };
+/** EC2's bucket for non-mutating actions such as DescribeInstances (EC2's "Request throttling": 100, 20 per second). */
+export const AWS_EC2_BUCKET: BucketSpec = { burst: 100, perSecond: 20 };
 
 export class TokenBucket {
   readonly spec: BucketSpec;

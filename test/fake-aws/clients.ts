@@ -39,6 +39,7 @@ export function taggingClient(url: string, region = "us-east-1"): ResourceGroups
 }
 
 export interface RawCall {
+  /** X-Amz-Target; empty for EC2's Query protocol (then the body is a form). */
   target: string;
   body?: string;
   /** Sign with these; no signing (no Authorization header) when absent. */
@@ -57,11 +58,9 @@ export interface RawResponse {
 export async function rawCall(url: string, call: RawCall): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
   const body = call.body ?? "{}";
-  let headers: Record<string, string> = {
-    host: `${hostname}:${port}`,
-    "content-type": "application/x-amz-json-1.1",
-    "x-amz-target": call.target,
-  };
+  let headers: Record<string, string> = call.target
+    ? { host: `${hostname}:${port}`, "content-type": "application/x-amz-json-1.1", "x-amz-target": call.target }
+    : { host: `${hostname}:${port}`, "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
   if (call.sign) {
     const { region, service, ...credentials } = call.sign;
     const signer = new SignatureV4({ credentials, region, service, sha256: Sha256 });
@@ -74,7 +73,8 @@ export async function rawCall(url: string, call: RawCall): Promise<RawResponse> 
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+      // EC2 answers XML: kept as text.
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text && text.startsWith("<") ? text : text ? JSON.parse(text) : undefined }));
     });
     req.on("error", reject);
     req.end(sent);

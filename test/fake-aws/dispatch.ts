@@ -1,7 +1,8 @@
 // One request through the fake's front door: latency, SigV4, operation lookup, JSON input, knobs, then the API.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AwsError, errorReply, jsonReply, parseInput, readBody, send, type Reply, type TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
-import { answer, ECS_TARGET as ECS, routeOf, TAGGING_TARGET as TAGGING, type ApiName, type Route } from "../../src/fake-metadata/aws/routes.ts";
+import { ec2ErrorReply } from "../../src/fake-metadata/aws/ec2.ts";
+import { answer, answerQuery, ECS_TARGET as ECS, routeOf, TAGGING_TARGET as TAGGING, type ApiName, type Route } from "../../src/fake-metadata/aws/routes.ts";
 import type { FakeTask } from "../../src/fake-metadata/aws/tasks.ts";
 import type { TokenBucket } from "./bucket.ts";
 import { verifySigV4, type FakeCredential } from "./sigv4.ts";
@@ -20,7 +21,7 @@ export interface State {
   /** Calls per API since the knobs were last set, for throttleFirst. */
   seen: Map<ApiName, number>;
   expired: boolean;
-  buckets?: { ecs: TokenBucket; tagging: TokenBucket };
+  buckets?: { ecs: TokenBucket; tagging: TokenBucket; ec2: TokenBucket };
 }
 
 // The latency is the time from a request's arrival to its answer, however many run at once: as with
@@ -55,26 +56,30 @@ function streamed(res: ServerResponse, bytes: number): void {
 async function answerRequest(st: State, req: IncomingMessage): Promise<Reply & { call: FakeCall }> {
   const body = await readBody(req);
   const target = String(req.headers["x-amz-target"] ?? "");
-  const route = routeOf(req.method, target);
-  const call: FakeCall = { api: route?.api ?? "Unknown", body: safeJson(body), at: Date.now(), status: 0 };
+  const route = routeOf(req.method, target, req.headers);
+  const query = route?.service === "ec2";
+  const call: FakeCall = { api: route?.api ?? "Unknown", body: query ? Object.fromEntries(new URLSearchParams(body.toString("utf8"))) : safeJson(body), at: Date.now(), status: 0 };
   st.calls.push(call);
   try {
-    const service = target.startsWith(ECS) ? "ecs" : target.startsWith(TAGGING) ? "tagging" : undefined;
+    const service = target.startsWith(ECS) ? "ecs" : target.startsWith(TAGGING) ? "tagging" : query ? "ec2" : undefined;
     const signed = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body };
     call.accessKeyId = await verifySigV4(signed, st.credentials, st.region, service);
     if (!route) throw new AwsError("UnknownOperationException", "", { coral: true });
-    const input = parseInput(body);
+    const input = query ? {} : parseInput(body);
     gate(st, route, input, call.accessKeyId);
-    const out = answer({ ...st, ...st.knobs }, route.api, input);
-    call.status = 200;
-    return { ...jsonReply(200, out), call };
+    const reply = route.api === "DescribeInstances" ? answerQuery({ ...st, ...st.knobs }, body) : jsonReply(200, answer({ ...st, ...st.knobs }, route.api, input));
+    call.status = reply.status;
+    return { ...reply, call };
   } catch (e) {
     const err = e instanceof AwsError ? e : new AwsError("InternalFailure", String(e), { status: 500 });
     call.status = err.status;
     call.error = err.code;
-    return { ...errorReply(err), call };
+    return { ...(query ? ec2ErrorReply(err) : errorReply(err)), call };
   }
 }
+
+/** Each service's own words for "throttled" and "not allowed". */
+const THROTTLED = { ecs: ["ThrottlingException", 400], tagging: ["ThrottledException", 400], ec2: ["RequestLimitExceeded", 503] } as const;
 
 // Throttling, IAM denial and token expiry come after authentication, as in the services.
 function gate(st: State, route: Route, input: Record<string, unknown>, accessKeyId: string): void {
@@ -82,7 +87,8 @@ function gate(st: State, route: Route, input: Record<string, unknown>, accessKey
   st.seen.set(route.api, n);
   // The services answer a throttled request with 400 and these codes; it takes no token.
   if (n <= st.knobs.throttleFirst || st.buckets?.[route.service].take() === false) {
-    throw new AwsError(route.service === "ecs" ? "ThrottlingException" : "ThrottledException", "Rate exceeded");
+    const [code, status] = THROTTLED[route.service];
+    throw new AwsError(code, route.service === "ec2" ? "Request limit exceeded." : "Rate exceeded", { status });
   }
   if (st.knobs.deny.includes(route.action)) throw denied(st, route.action, accessKeyId);
   if (st.knobs.echoCredentials) throw echoing(st, st.knobs.echoCredentials, accessKeyId);
@@ -97,6 +103,10 @@ function gate(st: State, route: Route, input: Record<string, unknown>, accessKey
 }
 
 function denied(st: State, action: string, accessKeyId: string): AwsError {
+  const who = `arn:aws:sts::${st.account}:assumed-role/fake-task-role/${accessKeyId}`;
+  if (action.startsWith("ec2:")) {
+    return new AwsError("UnauthorizedOperation", `You are not authorized to perform this operation. User: ${who} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`, { status: 403 });
+  }
   const resource = action.startsWith("ecs:") ? `arn:aws:ecs:${st.region}:${st.account}:container-instance/*` : "*";
   return new AwsError(
     "AccessDeniedException",

@@ -3,13 +3,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handle, type State } from "./dispatch.ts";
 import { TokenBook } from "../../src/fake-metadata/aws/protocol.ts";
-import { AWS_ECS_BUCKET, AWS_TAGGING_BUCKET, TokenBucket } from "./bucket.ts";
+import { AWS_EC2_BUCKET, AWS_ECS_BUCKET, AWS_TAGGING_BUCKET, TokenBucket, type BucketSpec } from "./bucket.ts";
 import type { FakeCredential } from "./sigv4.ts";
 import type { FakeAws, FakeAwsKnobs, FakeAwsOptions } from "./types.ts";
 
 export { makeTasks, parseTaskArn, taskIps, type FakeTask, type MakeTasksOptions } from "./tasks.ts";
+export { instanceAt, type FakeInstance } from "../../src/fake-metadata/aws/tasks.ts";
 export type { FakeCredential } from "./sigv4.ts";
-export { AWS_ECS_BUCKET, AWS_TAGGING_BUCKET, TokenBucket, type BucketSpec } from "./bucket.ts";
+export { AWS_EC2_BUCKET, AWS_ECS_BUCKET, AWS_TAGGING_BUCKET, TokenBucket, type BucketSpec } from "./bucket.ts";
 export type { ApiName, FakeAws, FakeAwsKnobs, FakeAwsOptions, FakeCall } from "./types.ts";
 
 /** Accepted when startFakeAws gets no credentials option. */
@@ -20,8 +21,9 @@ export const DEFAULT_CREDENTIALS: FakeCredential = {
 
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
   const initial = knobsFrom(options);
-  const specs = options.buckets === undefined ? { ecs: AWS_ECS_BUCKET, tagging: AWS_TAGGING_BUCKET } : options.buckets;
-  const buckets = () => (specs ? { ecs: new TokenBucket(specs.ecs, options.timeScale), tagging: new TokenBucket(specs.tagging, options.timeScale) } : undefined);
+  const specs = options.buckets === undefined ? { ecs: AWS_ECS_BUCKET, tagging: AWS_TAGGING_BUCKET, ec2: AWS_EC2_BUCKET } : options.buckets;
+  const bucket = (spec: BucketSpec) => new TokenBucket(spec, options.timeScale);
+  const buckets = () => (specs ? { ecs: bucket(specs.ecs), tagging: bucket(specs.tagging), ec2: bucket(specs.ec2 ?? AWS_EC2_BUCKET) } : undefined);
   const st: State = {
     region: options.region ?? "us-east-1",
     account: options.account ?? "123456789012",
@@ -57,7 +59,7 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     setTasks: (tasks) => void (st.tasks = tasks),
     set,
     callsTo: (api) => st.calls.filter((c) => c.api === api),
-    throttled: () => st.calls.filter((c) => c.error === "ThrottlingException" || c.error === "ThrottledException"),
+    throttled: () => st.calls.filter((c) => c.error === "ThrottlingException" || c.error === "ThrottledException" || c.error === "RequestLimitExceeded"),
     reset: () => {
       st.calls.length = 0;
       st.tokens.clear();

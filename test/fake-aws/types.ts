@@ -11,7 +11,7 @@ export interface FakeAwsKnobs {
   pageSize?: number;
   /** The first K calls of each API get the service's throttling error. */
   throttleFirst: number;
-  /** IAM actions refused with AccessDeniedException, e.g. "ecs:DescribeTasks", "tag:GetResources". */
+  /** IAM actions refused (AccessDeniedException; EC2: UnauthorizedOperation), e.g. "ecs:DescribeTasks", "ec2:DescribeInstances". */
   deny: string[];
   /** Time from a request's arrival to its answer; the fake's own work happens within it, as a service's would. */
   latencyMs: number;
@@ -45,15 +45,15 @@ export interface FakeAwsOptions extends Partial<FakeAwsKnobs> {
   services?: string[];
   /** Accepted credentials; default [DEFAULT_CREDENTIALS]. A startCredentialsEndpoint() result fits as is. */
   credentials?: FakeCredential[];
-  /** Token buckets (default AWS's: ECS burst 100, 20/s; tagging its own); null turns throttling by rate off. */
-  buckets?: { ecs: BucketSpec; tagging: BucketSpec } | null;
+  /** Token buckets (default AWS's: ECS burst 100, 20/s; tagging and EC2 their own); null turns throttling by rate off. */
+  buckets?: { ecs: BucketSpec; tagging: BucketSpec; ec2?: BucketSpec } | null;
   /** Stretches the buckets' time by this factor (default 1). */
   timeScale?: number;
 }
 
 export interface FakeCall {
   api: ApiName | "Unknown";
-  /** The parsed JSON input (the raw text when it is not JSON). */
+  /** The parsed JSON input (the raw text when it is not JSON; EC2's form as an object). */
   body: any;
   at: number;
   status: number;
@@ -78,7 +78,7 @@ export interface FakeAws {
   /** Changes knobs and restarts their counters (throttling, token expiry). */
   set(knobs: Partial<FakeAwsKnobs>): void;
   callsTo(api: ApiName): FakeCall[];
-  /** Calls that got the throttling error (throttleFirst or an empty bucket). */
+  /** Calls that got a throttling error (throttleFirst or an empty bucket; EC2's RequestLimitExceeded included). */
   throttled(): FakeCall[];
   /** Forgets recorded calls and issued tokens; knobs go back to the start options, counters to zero. */
   reset(): void;

@@ -107,7 +107,7 @@ function findTask(ref: string, cluster: string, st: EcsState): FakeTask | undefi
 }
 
 /** A cluster name from a name or an ARN of this region and account; an unknown one is ClusterNotFoundException. */
-function resolveCluster(given: string | undefined, st: EcsState): string {
+export function resolveCluster(given: string | undefined, st: EcsState): string {
   let name = given ?? "default";
   if (name.startsWith("arn:")) {
     const m = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):cluster\/([A-Za-z0-9_-]+)$/.exec(name);
@@ -145,9 +145,10 @@ function describe(t: FakeTask, withTags: boolean): Record<string, unknown> {
     group: t.service ? `service:${t.service}` : `family:${t.family}`,
     ...(t.startedBy ? { startedBy: t.startedBy } : {}),
     lastStatus: t.lastStatus,
-    launchType: t.launchType ?? "FARGATE",
+    launchType: t.launchType ?? (t.instance ? "EC2" : "FARGATE"),
+    ...(t.instance ? { containerInstanceArn: t.instance.containerInstanceArn } : {}),
     memory: "512",
-    platformVersion: "1.4.0",
+    ...(t.instance ? {} : { platformVersion: "1.4.0" }),
     startedAt: started + 20,
     taskArn: t.taskArn,
     taskDefinitionArn: `${prefix}:task-definition/${t.family}:${t.revision ?? 1}`,

@@ -2,12 +2,29 @@
 // metadata, so AWS_ENDPOINT_URL=<fake> gives peer discovery locally. Any credentials are accepted.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { LocalTask } from "../documents.ts";
-import { AwsError, parseInput, readBody, sendError, sendJson, TokenBook } from "./protocol.ts";
-import { answer, routeOf } from "./routes.ts";
-import { parseTaskArn, type FakeTask } from "./tasks.ts";
+import { ec2ErrorReply } from "./ec2.ts";
+import { AwsError, parseInput, readBody, send, sendError, sendJson, TokenBook } from "./protocol.ts";
+import { answer, answerQuery, routeOf } from "./routes.ts";
+import { instanceAt, parseTaskArn, type Container, type FakeTask } from "./tasks.ts";
 
-/** A metadata caller as DescribeTasks shows it: one ENI attachment and one container interface. */
+/** What every task shows: identity, status and its one container (the network parts added by the caller). */
+function common(task: LocalTask, launchType: string, container: Partial<Container>): FakeTask {
+  const app = { containerArn: `${task.taskArn.replace(":task/", ":container/")}/app`, taskArn: task.taskArn, name: "app", image: `${task.family}:latest`, lastStatus: "RUNNING" };
+  const service = task.service ? { service: task.service } : {};
+  return { taskArn: task.taskArn, cluster: task.cluster, family: task.family, ...service, lastStatus: "RUNNING", desiredStatus: "RUNNING", launchType, tags: task.tags, attachments: [], containers: [{ ...app, ...container }] };
+}
+
+/** A task in host or bridge mode: on its container instance, its distribution port published there. */
+function onInstance(task: LocalTask, instanceIp: string): FakeTask {
+  const ports = task.ports;
+  const networkBindings = ports ? [{ bindIP: "0.0.0.0", containerPort: ports.containerPort, hostPort: ports.hostPort, protocol: "tcp" as const }] : [];
+  const account = parseTaskArn(task.taskArn)?.account ?? "123456789012";
+  return { ...common(task, "EC2", { networkBindings }), instance: instanceAt(task.region, account, task.cluster, instanceIp) };
+}
+
+/** A metadata caller as DescribeTasks shows it: one ENI attachment and one container interface (awsvpc). */
 export function wireTask(task: LocalTask): FakeTask {
+  if (task.instanceIp) return onInstance(task, task.instanceIp);
   const id = parseTaskArn(task.taskArn)?.id ?? "0";
   const address = task.address;
   const v4 = address?.family === 4 ? address.ip : undefined;
@@ -19,18 +36,8 @@ export function wireTask(task: LocalTask): FakeTask {
     ...(v6 ? [{ name: "ipv6Address", value: v6 }] : []),
   ];
   const nic = { attachmentId, ...(v4 ? { privateIpv4Address: v4 } : {}), ...(v6 ? { ipv6Address: v6 } : {}) };
-  return {
-    taskArn: task.taskArn,
-    cluster: task.cluster,
-    family: task.family,
-    ...(task.service ? { service: task.service } : {}),
-    lastStatus: "RUNNING",
-    desiredStatus: "RUNNING",
-    launchType: "FARGATE",
-    tags: task.tags,
-    attachments: address && task.networkMode === "awsvpc" ? [{ id: attachmentId, type: "ElasticNetworkInterface", status: "ATTACHED", details }] : [],
-    containers: [{ containerArn: `${task.taskArn.replace(":task/", ":container/")}/app`, taskArn: task.taskArn, name: "app", image: `${task.family}:latest`, lastStatus: "RUNNING", networkInterfaces: address ? [nic] : [] }],
-  };
+  const attachments = address && task.networkMode === "awsvpc" ? [{ id: attachmentId, type: "ElasticNetworkInterface", status: "ATTACHED", details }] : [];
+  return { ...common(task, "FARGATE", { networkInterfaces: address ? [nic] : [] }), attachments };
 }
 
 export interface AwsScope {
@@ -50,10 +57,11 @@ export function awsHandler(scope: AwsScope) {
     void (async () => {
       try {
         const body = await readBody(req);
-        const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""));
-        if (!route) throw new AwsError("UnknownOperationException", `the fake answers ListTasks, DescribeTasks and GetResources; got X-Amz-Target ${JSON.stringify(req.headers["x-amz-target"] ?? "")}`);
+        const route = routeOf(req.method, String(req.headers["x-amz-target"] ?? ""), req.headers);
+        if (!route) throw new AwsError("UnknownOperationException", `the fake answers ListTasks, DescribeTasks, DescribeContainerInstances, GetResources and EC2 DescribeInstances; got X-Amz-Target ${JSON.stringify(req.headers["x-amz-target"] ?? "")}`);
         const paging = { forcePageSize: scope.paging?.size, emptyPages: scope.paging?.empty };
         const view = { region: scope.region, account: scope.account, tasks: scope.live().map(wireTask), clusters: [scope.cluster], services: [], tokens, ...paging };
+        if (route.api === "DescribeInstances") return send(res, wrapEc2(() => answerQuery(view, body)));
         sendJson(res, 200, answer(view, route.api, parseInput(body)));
       } catch (err) {
         sendError(res, err instanceof AwsError ? err : new AwsError("InternalFailure", String(err), { status: 500 }));
@@ -61,4 +69,13 @@ export function awsHandler(scope: AwsScope) {
     })();
     return true;
   };
+}
+
+/** EC2 answers its errors in XML. */
+function wrapEc2(reply: () => ReturnType<typeof answerQuery>): ReturnType<typeof answerQuery> {
+  try {
+    return reply();
+  } catch (err) {
+    return ec2ErrorReply(err instanceof AwsError ? err : new AwsError("InternalError", String(err), { status: 500 }));
+  }
 }
