@@ -6,6 +6,7 @@ import { distPort, flagOn, ip, metadataUri, millis, oneOf, peers, peersQuery, ty
 import type { LogOptions } from "../log.ts";
 import { composeBasename, validateBasename } from "../boot/node-name.ts";
 import { BOOT_OPTIONS, ENV, type BootOptionKey } from "./options.ts";
+import type { TlsMaterial } from "../tls/material.ts";
 
 export type { PeersQuery, PeersStrategy, TagFilter } from "./config-values.ts";
 
@@ -29,6 +30,8 @@ export interface Config {
   execMode: "auto" | "execve" | "spawn";
   binDir: string;
   allowNoMetadata: boolean;
+  /** TLS distribution (SPEC §4.10); undefined when off. */
+  distTls?: TlsMaterial;
   log: LogOptions;
 }
 
