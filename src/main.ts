@@ -19,6 +19,9 @@ import { epmdForMode, networkStep } from "./network/index.ts";
 import { resolveCommand } from "./exec/resolve-command.ts";
 import { handleSignalsBeforeExec, refuseDebugSignal, relaySignals } from "./exec/signals.ts";
 import { ENV } from "./config/options.ts";
+import { withoutTlsInputs, writeTlsFiles } from "./tls/index.ts";
+import { tmpdir } from "node:os";
+import { dirname, resolve } from "node:path";
 
 const selfPath = process.argv[1] ?? "entrypoint";
 
@@ -34,7 +37,7 @@ function loadConfig(line: CommandLine): Config {
 }
 
 /** Steps 3-5, shared with "entrypoint env": address and peers (if on, side by side) → the release's variables. */
-async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<ReleaseEnvInput, "epmdless" | "operator">): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
+async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<ReleaseEnvInput, "epmdless" | "operator">, tlsParent = tmpdir()): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
   const address = addressStep(config, env, log);
   // The peer lookup (SDK compile, credentials, /task) overlaps the metadata request.
   const lookup = peersStep(config, env, address, log);
@@ -49,7 +52,9 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<Rel
   if (protoDist) log.warn(protoDist);
   // Bridge mode (known only from the metadata) turns EPMD off.
   const epmdless = epmdForMode(config, self, role.epmdless, log);
-  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, env };
+  // Written once the address is known: a boot that stops earlier leaves no key copy behind.
+  const tls = config.distTls ? writeTlsFiles(config.distTls, tlsParent, config.binDir, log) : undefined;
+  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, tls, env };
   return { vars: releaseVariables(input), erl: erlAdditions(input) };
 }
 
@@ -70,7 +75,7 @@ async function boot(line: CommandLine): Promise<number> {
   const files = checkImage(path, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
   const { vars } = await releaseEnv(config, process.env, role);
-  const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars }, files };
+  const target: ExecTarget = { path, argv: [command, ...args], env: config.distTls ? withoutTlsInputs({ ...process.env, ...vars }) : { ...process.env, ...vars }, files };
   for (const name of nonUtf8Variables()) log.warn(`${JSON.stringify(name)} holds bytes that are not UTF-8; the command gets each as U+FFFD (Node.js reads the environment as UTF-8)`);
   // 6. Become the command, or stand in for it where the runtime cannot exec.
   if (mode === "execve") {
@@ -107,7 +112,9 @@ async function printEnv(line: CommandLine): Promise<number> {
   const output = line.flags.output;
   if (output !== undefined && format !== "shell") throw usageError(`--output writes the file that rel/env.sh sources, in shell form: drop --format ${format}`);
   const config = loadConfig(line);
-  const { vars, erl } = await releaseEnv(config, process.env, { epmdless: networkStep(config, log) });
+  // Both containers run as one user and share the volume: the TLS files go beside the env file.
+  const tlsParent = output === undefined ? undefined : dirname(resolve(output));
+  const { vars, erl } = await releaseEnv(config, process.env, { epmdless: networkStep(config, log) }, tlsParent);
   if (output === undefined) writeStdout(renderVariables(vars, format));
   else log.info(`wrote ${writeEnvFile(output, renderEnvFile(vars, erl))}`, { node: vars.RELEASE_NODE ?? "(kept from the environment)" });
   return 0;

@@ -1,6 +1,7 @@
 import { configError } from "../errors.ts";
 import type { IpFamily } from "./address.ts";
 import type { EpmdlessFlags } from "../network/epmd.ts";
+import type { TlsFiles } from "../tls/index.ts";
 
 export interface ReleaseEnvInput {
   distribution: "name" | "sname";
@@ -10,6 +11,8 @@ export interface ReleaseEnvInput {
   distPort?: { min: number; max: number };
   /** Distribution without EPMD (src/network/): flags for every node, and for the hidden ones only. */
   epmdless?: Pick<EpmdlessFlags, "always" | "operator">;
+  /** TLS distribution (src/tls/): the optfile written for this run and the ssl code path. */
+  tls?: Pick<TlsFiles, "optfile" | "codePath">;
   /** The command starts a hidden node beside the running release (rpc, remote, stop...): it dials, it does not listen. */
   operator?: boolean;
   peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed"; complete?: boolean };
@@ -44,13 +47,20 @@ export interface ErlAdditions {
 }
 
 /** What the boot adds to ELIXIR_ERL_OPTIONS for this address family, pinned port and EPMD choice. */
-export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort" | "epmdless">): ErlAdditions {
-  const { family, distPort, epmdless } = input;
+export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort" | "epmdless" | "tls">): ErlAdditions {
+  const { family, distPort, epmdless, tls } = input;
   return {
-    always: [...(family === 6 ? ["-proto_dist inet6_tcp"] : []), ...(epmdless?.always ?? [])],
+    always: [...protoDist(family, tls), ...(epmdless?.always ?? [])],
     listening: distPort ? [`-kernel inet_dist_listen_min ${distPort.min} inet_dist_listen_max ${distPort.max}`] : [],
     operator: epmdless?.operator ?? [],
   };
+}
+
+/** TCP or TLS, over IPv4 or IPv6; -pa because the hidden nodes of rpc and remote boot without ssl on their path. */
+function protoDist(family: IpFamily | undefined, tls: ReleaseEnvInput["tls"]): string[] {
+  const v6 = family === 6 ? "6" : "";
+  if (!tls) return v6 ? ["-proto_dist inet6_tcp"] : [];
+  return [`-proto_dist inet${v6}_tls`, `-ssl_dist_optfile ${tls.optfile}`, ...(tls.codePath.length ? [`-pa ${tls.codePath.join(" ")}`] : [])];
 }
 
 /** The variables to set on top of the environment; everything else passes through untouched. */

@@ -7,6 +7,7 @@ import type { LogOptions } from "../log.ts";
 import { composeBasename, validateBasename } from "../boot/node-name.ts";
 import { BOOT_OPTIONS, ENV, type BootOptionKey } from "./options.ts";
 import type { TlsMaterial } from "../tls/material.ts";
+import { tlsConfig } from "../tls/inputs.ts";
 
 export type { PeersQuery, PeersStrategy, TagFilter } from "./config-values.ts";
 
@@ -94,6 +95,7 @@ export function buildConfig(inputs: ConfigInputs): Config {
     execMode: oneOf(get("execMode"), ["auto", "execve", "spawn"], "auto"),
     binDir,
     allowNoMetadata: flagOn(get("allowNoMetadata")),
+    distTls: tlsConfig((key) => get(key)),
     log: {
       format: oneOf(get("logFormat"), ["text", "json"], "text"),
       quiet: flagOn(get("quiet")),
