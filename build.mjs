@@ -12,6 +12,7 @@ const CHUNKS = {
   "fake-metadata": "src/fake-metadata/server.ts",
   peers: "src/peers/index.ts",
   doctor: "src/doctor/index.ts",
+  tls: "src/tls/index.ts",
 };
 
 const { values } = parseArgs({

@@ -19,8 +19,7 @@ import { epmdForMode, networkStep } from "./network/index.ts";
 import { resolveCommand } from "./exec/resolve-command.ts";
 import { handleSignalsBeforeExec, refuseDebugSignal, relaySignals } from "./exec/signals.ts";
 import { ENV } from "./config/options.ts";
-import { withoutTlsInputs, writeTlsFiles } from "./tls/index.ts";
-import { tmpdir } from "node:os";
+import { withoutTlsInputs } from "./tls/switch.ts";
 import { dirname, resolve } from "node:path";
 
 const selfPath = process.argv[1] ?? "entrypoint";
@@ -37,7 +36,7 @@ function loadConfig(line: CommandLine): Config {
 }
 
 /** Steps 3-5, shared with "entrypoint env": address and peers (if on, side by side) → the release's variables. */
-async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<ReleaseEnvInput, "epmdless" | "operator">, tlsParent = tmpdir()): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
+async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<ReleaseEnvInput, "epmdless" | "operator">, tlsParent?: string): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
   const address = addressStep(config, env, log);
   // The peer lookup (SDK compile, credentials, /task) overlaps the metadata request.
   const lookup = peersStep(config, env, address, log);
@@ -53,9 +52,13 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<Rel
   // Bridge mode (known only from the metadata) turns EPMD off.
   const epmdless = epmdForMode(config, self, role.epmdless, log);
   // Written once the address is known: a boot that stops earlier leaves no key copy behind.
-  const tls = config.distTls ? writeTlsFiles(config.distTls, tlsParent, config.binDir, log) : undefined;
+  const tls = config.distTls ? writeTls(config, tlsParent) : undefined;
   const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, tls, env };
   return { vars: releaseVariables(input), erl: erlAdditions(input) };
+}
+
+function writeTls(config: Config, parent = process.getBuiltinModule("node:os").tmpdir()) {
+  return loadChunk<typeof import("./tls/index.ts")>("tls").writeTlsFiles(config.distTls!, parent, config.binDir, log);
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */

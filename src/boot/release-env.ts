@@ -12,7 +12,7 @@ export interface ReleaseEnvInput {
   /** Distribution without EPMD (src/network/): flags for every node, and for the hidden ones only. */
   epmdless?: Pick<EpmdlessFlags, "always" | "operator">;
   /** TLS distribution (src/tls/): the optfile written for this run and the ssl code path. */
-  tls?: Pick<TlsFiles, "optfile" | "codePath">;
+  tls?: Pick<TlsFiles, "optfile">;
   /** The command starts a hidden node beside the running release (rpc, remote, stop...): it dials, it does not listen. */
   operator?: boolean;
   peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed"; complete?: boolean };
@@ -56,11 +56,11 @@ export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort" 
   };
 }
 
-/** TCP or TLS, over IPv4 or IPv6; -pa because the hidden nodes of rpc and remote boot without ssl on their path. */
+/** TCP or TLS, over IPv4 or IPv6. */
 function protoDist(family: IpFamily | undefined, tls: ReleaseEnvInput["tls"]): string[] {
   const v6 = family === 6 ? "6" : "";
   if (!tls) return v6 ? ["-proto_dist inet6_tcp"] : [];
-  return [`-proto_dist inet${v6}_tls`, `-ssl_dist_optfile ${tls.optfile}`, ...(tls.codePath.length ? [`-pa ${tls.codePath.join(" ")}`] : [])];
+  return [`-proto_dist inet${v6}_tls`, `-ssl_dist_optfile ${tls.optfile}`];
 }
 
 /** The variables to set on top of the environment; everything else passes through untouched. */

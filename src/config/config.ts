@@ -7,7 +7,8 @@ import type { LogOptions } from "../log.ts";
 import { composeBasename, validateBasename } from "../boot/node-name.ts";
 import { BOOT_OPTIONS, ENV, type BootOptionKey } from "./options.ts";
 import type { TlsMaterial } from "../tls/material.ts";
-import { tlsConfig } from "../tls/inputs.ts";
+import { tlsOn } from "../tls/switch.ts";
+import { loadChunk } from "../chunks.ts";
 
 export type { PeersQuery, PeersStrategy, TagFilter } from "./config-values.ts";
 
@@ -95,7 +96,8 @@ export function buildConfig(inputs: ConfigInputs): Config {
     execMode: oneOf(get("execMode"), ["auto", "execve", "spawn"], "auto"),
     binDir,
     allowNoMetadata: flagOn(get("allowNoMetadata")),
-    distTls: tlsConfig((key) => get(key)),
+    // node:crypto and the checks are loaded only when TLS is on.
+    distTls: tlsOn(get("distTls")) ? loadChunk<typeof import("../tls/index.ts")>("tls").tlsConfig((key) => get(key)) : undefined,
     log: {
       format: oneOf(get("logFormat"), ["text", "json"], "text"),
       quiet: flagOn(get("quiet")),

@@ -32,13 +32,13 @@ const subject = (c: X509Certificate) => safeText(c.subject.replace(/\n/g, ", "))
 
 /** A secret stored with "\n" escapes instead of line breaks is the usual way PEM text breaks. */
 function pemHint(text: string): string {
-  return !text.includes("\n") && text.includes("\\n") ? "; it holds \\n escapes instead of line breaks: store the PEM file itself (aws secretsmanager create-secret --secret-string file://FILE)" : "";
+  return !text.trim().includes("\n") && text.includes("\\n") ? "; it holds \\n escapes instead of line breaks: store the PEM file itself (aws secretsmanager create-secret --secret-string file://FILE)" : "";
 }
 
 /** Every certificate of a PEM text, in order; at least one. */
 export function parseCertificates(input: Named): X509Certificate[] {
   const blocks = input.text.match(CERT_BLOCK) ?? [];
-  if (blocks.length === 0) throw configError(`${input.source}: no PEM certificate in it (expected a -----BEGIN CERTIFICATE----- block)${pemHint(input.text)}`);
+  if (blocks.length === 0 || pemHint(input.text)) throw configError(`${input.source}: no PEM certificate in it (expected a -----BEGIN CERTIFICATE----- block)${pemHint(input.text)}`);
   return blocks.map((block, i) => {
     try {
       return new (crypto().X509Certificate)(block);
@@ -75,6 +75,7 @@ function checkChain(inputs: CheckInputs, chain: X509Certificate[], cas: X509Cert
 function checkKey(inputs: CheckInputs, leaf: X509Certificate): void {
   let key;
   try {
+    if (pemHint(inputs.key.text)) throw new Error("escaped line breaks");
     key = crypto().createPrivateKey(inputs.key.text);
   } catch (err) {
     const encrypted = /ENCRYPTED/.test(inputs.key.text) || /passphrase/i.test((err as Error).message);

@@ -6,6 +6,7 @@ import { configError, expected } from "../errors.ts";
 import type { Setting } from "../config/config-values.ts";
 import { ENV } from "../config/options.ts";
 import { checkMaterial, type Named } from "./check.ts";
+import { tlsOn } from "./switch.ts";
 import type { TlsMaterial } from "./material.ts";
 
 export type TlsKey = "distTls" | "tlsCa" | "tlsCert" | "tlsKey" | "tlsServerName" | "tlsVersions";
@@ -15,14 +16,6 @@ const PIECES = [
   ["tlsCert", ENV.tlsCert, "this node's certificate"],
   ["tlsKey", ENV.tlsKey, "its private key"],
 ] as const;
-
-/** on/off (and the 1/0 forms of the other switches); the flag gives "1". */
-export function tlsOn(s: Setting | undefined): boolean {
-  if (!s) return false;
-  if (["on", "1", "true", "yes"].includes(s.value)) return true;
-  if (["off", "0", "false", "no"].includes(s.value)) return false;
-  throw configError(`${s.source}: ${expected("on or off", s.value)}`);
-}
 
 export function tlsVersions(s: Setting | undefined): TlsMaterial["versions"] {
   const value = s?.value.replace(/\s/g, "") ?? "1.3";
