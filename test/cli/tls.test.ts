@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES, runEntrypoint } from "../helpers/run.ts";
+import { FIXTURES, ROOT, runEntrypoint } from "../helpers/run.ts";
 import { CLUSTER_NAME, makePki } from "../helpers/tls-pki.ts";
 
 const pki = makePki();
@@ -88,6 +88,18 @@ test("env --output: the TLS directory beside the file (the shared volume), the f
   assert.ok(text.includes(`-proto_dist inet_tls`), text);
   assert.ok(text.includes(`-ssl_dist_optfile ${join(dir, tlsDir!, "ssl_dist.conf")}`), text);
   assert.not.match(text, /PRIVATE KEY|CERTIFICATE-----|ENTRYPOINT_TLS/);
+});
+
+test("docs/tls.md: its openssl lines, run as they are, make a CA and a certificate the entrypoint accepts", async () => {
+  const page = readFileSync(join(ROOT, "docs", "tls.md"), "utf8");
+  const block = /^```sh\n(# The cluster's CA[\s\S]*?openssl req -x509[\s\S]*?)^```$/m.exec(page)?.[1];
+  assert.ok(block, "docs/tls.md has the openssl block");
+  execFileSync("sh", ["-euc", block!], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  const pem = (f: string) => readFileSync(join(dir, f), "utf8");
+  const inputs = { ENTRYPOINT_DIST_TLS: "on", ENTRYPOINT_TLS_CA: pem("ca.pem"), ENTRYPOINT_TLS_CERT: join(dir, "node.pem"), ENTRYPOINT_TLS_KEY: pem("node.key"), TMPDIR: dir };
+  const r = await runEntrypoint(["env", "--ip", "10.0.0.7", "--app", "my_app"], { env: inputs });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /distribution over TLS \(tlsv1\.3\), checking the name my-app\.cluster\.internal/);
 });
 
 test.run();
