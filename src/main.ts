@@ -1,7 +1,7 @@
 import { BAKED } from "./config/baked.ts";
 import { parseCommandLine, withMisplacedOptionHint, type CommandLine } from "./config/cli.ts";
 import { buildConfig, type Config } from "./config/config.ts";
-import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
+import { configError, EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { loadChunk } from "./chunks.ts";
 import { canExecve, execve, type ExecTarget } from "./exec/exec.ts";
 import { checkImage } from "./exec/exec-check.ts";
@@ -10,7 +10,7 @@ import { usage, versionLine } from "./config/help.ts";
 import { install } from "./commands/install.ts";
 import { createLogger, writeStdout, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./boot/release-files.ts";
-import { erlAdditions, protoDistProblem, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions, type ReleaseEnvInput } from "./boot/release-env.ts";
+import { erlAdditions, protoDistProblem, tlsProtoDistConflict, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions, type ReleaseEnvInput } from "./boot/release-env.ts";
 import { renderEnvFile, writeEnvFile } from "./commands/env-file.ts";
 import { addressStep, peersStep } from "./boot/steps.ts";
 import { runPeers } from "./commands/peers-command.ts";
@@ -52,6 +52,8 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<Rel
   // Bridge mode (known only from the metadata) turns EPMD off.
   const epmdless = epmdForMode(config, self, role.epmdless, log);
   // Written once the address is known: a boot that stops earlier leaves no key copy behind.
+  const conflict = config.distTls ? tlsProtoDistConflict(env.ELIXIR_ERL_OPTIONS) : undefined;
+  if (conflict) throw configError(conflict);
   const tls = config.distTls ? writeTls(config, tlsParent) : undefined;
   const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, tls, env };
   return { vars: releaseVariables(input), erl: erlAdditions(input) };

@@ -37,6 +37,13 @@ export function protoDistProblem(existing: string | undefined, family: IpFamily 
   return `ELIXIR_ERL_OPTIONS has -proto_dist ${chosen}, which is not an IPv6 variant, but the node's address is IPv6: use inet6_tcp or inet6_tls there`;
 }
 
+/** With TLS on, a -proto_dist of the user's that is not a TLS one would leave the cluster in clear text. */
+export function tlsProtoDistConflict(existing: string | undefined): string | undefined {
+  const chosen = PROTO_DIST.exec(existing ?? "")?.[1];
+  if (chosen === undefined || chosen.endsWith("_tls")) return undefined;
+  return `ELIXIR_ERL_OPTIONS has -proto_dist ${chosen}, but ENTRYPOINT_DIST_TLS is on: remove that flag (the entrypoint adds inet_tls or inet6_tls)`;
+}
+
 export interface ErlAdditions {
   /** Every node of the release needs these, the operator's hidden ones (remote, rpc) included. */
   always: string[];

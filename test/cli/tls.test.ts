@@ -68,6 +68,15 @@ test("a wrong input: 78 before the command runs, one line naming the input, no f
   assert.equal(readdirSync(dir), []);
 });
 
+test("a -proto_dist of the user's that is not TLS: 78 (the cluster would stay in clear text); a TLS one is kept", async () => {
+  const r = await showEnv({ ELIXIR_ERL_OPTIONS: "-proto_dist inet_tcp" });
+  assert.is(r.code, 78, r.stderr);
+  assert.match(r.stderr, /ELIXIR_ERL_OPTIONS has -proto_dist inet_tcp, but ENTRYPOINT_DIST_TLS is on: remove that flag/);
+  const kept = await showEnv({ ELIXIR_ERL_OPTIONS: "-proto_dist inet_tls" });
+  assert.is(kept.code, 0, kept.stderr);
+  assert.match(kept.stdout, /^ELIXIR_ERL_OPTIONS=-proto_dist inet_tls -ssl_dist_optfile \S+$/m);
+});
+
 test("a release without ssl in lib/: 78 with the mix.exs fix", async () => {
   mkdirSync(join(dir, "rel", "bin"), { recursive: true });
   mkdirSync(join(dir, "rel", "releases"));
