@@ -10,15 +10,16 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { skipUnless } from "../helpers/skip.ts";
-import { makePki } from "../helpers/tls-pki.ts";
+import { CLUSTER_NAME, makePki } from "../helpers/tls-pki.ts";
+import { renderOptfile } from "../../src/tls/optfile.ts";
 import { operatorRemote, subnet } from "./companion-cases.ts";
 import { assertMesh, hubLink, lastCluster, ms, reachable, waitMesh, withFleet } from "./mesh.ts";
 import { netnsUnavailable } from "./netns.ts";
 import { runToEnd, sleep, waitUntil } from "./procs.ts";
-import { FAKE_PORT } from "./scenario.ts";
+import { FAKE_PORT, runCluster } from "./scenario.ts";
 import { buildRelease, cleanEnv, COOKIE, RELEASE } from "./task.ts";
 import { plainExchange, startCapture, tlsSecrets, tryConnect } from "./tls.ts";
 
@@ -99,6 +100,29 @@ e2e("three tasks form a TLS cluster over EcsPeers and heal after a partition; rp
       assert.not.ok(wire.bytes.includes(COOKIE));
       console.log(`e2e TLS control: the plain-TCP capture (${wire.packets} packets) shows the message and the node name`);
     });
+  } finally {
+    rmSync(pki.dir, { recursive: true, force: true });
+  }
+});
+
+e2e("IPv6: two tasks form a TLS cluster over inet6_tls; a bin/shop rpc by hand reaches them with its own optfile", async () => {
+  await buildRelease();
+  const pki = makePki();
+  try {
+    // What the docs show for rpc without the entrypoint: the two flags and an optfile with our certificate.
+    const optfile = join(pki.dir, "rpc.conf");
+    writeFileSync(optfile, renderOptfile({ ca: pki.caPath, cert: pki.node.certPath, key: pki.node.keyPath }, { serverName: CLUSTER_NAME, versions: ["tlsv1.3"] }));
+    const times = await runCluster({
+      tag: "tls6",
+      addresses: ["fd00:77:52::2", "fd00:77:52::3"],
+      ipv6: true,
+      env: { TMPDIR: pki.dir, ...tlsSecrets(pki, pki.node) },
+      rpcEnv: { ELIXIR_ERL_OPTIONS: `-proto_dist inet6_tls -ssl_dist_optfile ${optfile}` },
+      whileUp: (running) => {
+        for (const r of running) assert.match(r.proc.output(), /entrypoint: distribution over TLS/);
+      },
+    });
+    console.log(`e2e TLS over IPv6 (2 tasks): first start → cluster ${ms(times.formedMs)}, confirmed over rpc ${ms(times.confirmedMs)}`);
   } finally {
     rmSync(pki.dir, { recursive: true, force: true });
   }
