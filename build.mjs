@@ -14,6 +14,7 @@ const CHUNKS = {
   // Host and bridge mode only: the container instances' addresses (DescribeContainerInstances, EC2 DescribeInstances).
   "peers-ec2": "src/peers/instances.ts",
   doctor: "src/doctor/index.ts",
+  tls: "src/tls/index.ts",
 };
 
 const { values } = parseArgs({

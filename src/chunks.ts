@@ -20,7 +20,7 @@ function packedChunks(): Record<string, string> | undefined {
 }
 
 /** The parts build.mjs packs; each caller names the module type it loads, so this file imports none of them. */
-export type ChunkName = "spawn" | "fake-metadata" | "peers" | "peers-ec2" | "doctor";
+export type ChunkName = "spawn" | "fake-metadata" | "peers" | "peers-ec2" | "doctor" | "tls";
 
 // Chunks are bundled whole; all they require from outside is Node's own modules.
 function requireBuiltin(id: string): unknown {

@@ -1,7 +1,7 @@
 import { BAKED } from "./config/baked.ts";
 import { parseCommandLine, withMisplacedOptionHint, type CommandLine } from "./config/cli.ts";
 import { buildConfig, type Config } from "./config/config.ts";
-import { EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
+import { configError, EntrypointError, EXIT, isEntrypointError, usageError } from "./errors.ts";
 import { loadChunk } from "./chunks.ts";
 import { canExecve, execve, type ExecTarget } from "./exec/exec.ts";
 import { checkImage } from "./exec/exec-check.ts";
@@ -10,7 +10,7 @@ import { usage, versionLine } from "./config/help.ts";
 import { install } from "./commands/install.ts";
 import { createLogger, writeStdout, type Logger } from "./log.ts";
 import { envShOverrides, releaseNameIn } from "./boot/release-files.ts";
-import { erlAdditions, protoDistProblem, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions, type ReleaseEnvInput } from "./boot/release-env.ts";
+import { erlAdditions, protoDistProblem, tlsProtoDistConflict, releaseVariables, renderVariables, type EnvFormat, type ErlAdditions, type ReleaseEnvInput } from "./boot/release-env.ts";
 import { renderEnvFile, writeEnvFile } from "./commands/env-file.ts";
 import { addressStep, peersStep } from "./boot/steps.ts";
 import { runPeers } from "./commands/peers-command.ts";
@@ -19,6 +19,8 @@ import { epmdForMode, networkStep } from "./network/index.ts";
 import { resolveCommand } from "./exec/resolve-command.ts";
 import { handleSignalsBeforeExec, refuseDebugSignal, relaySignals } from "./exec/signals.ts";
 import { ENV } from "./config/options.ts";
+import { withoutTlsInputs } from "./tls/switch.ts";
+import { dirname, resolve } from "node:path";
 
 const selfPath = process.argv[1] ?? "entrypoint";
 
@@ -34,7 +36,7 @@ function loadConfig(line: CommandLine): Config {
 }
 
 /** Steps 3-5, shared with "entrypoint env": address and peers (if on, side by side) → the release's variables. */
-async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<ReleaseEnvInput, "epmdless" | "operator">): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
+async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<ReleaseEnvInput, "epmdless" | "operator">, tlsParent?: string): Promise<{ vars: Record<string, string>; erl: ErlAdditions }> {
   const address = addressStep(config, env, log);
   // The peer lookup (SDK compile, credentials, /task) overlaps the metadata request.
   const lookup = peersStep(config, env, address, log);
@@ -49,8 +51,17 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<Rel
   if (protoDist) log.warn(protoDist);
   // Bridge mode (known only from the metadata) turns EPMD off.
   const epmdless = epmdForMode(config, self, role.epmdless, log);
-  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, env };
+  // Written once the address is known: a boot that stops earlier leaves no key copy behind.
+  const tls = config.distTls ? writeTls(config, env, tlsParent) : undefined;
+  const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, tls, env };
   return { vars: releaseVariables(input), erl: erlAdditions(input) };
+}
+
+/** A -proto_dist of the user's that is not TLS would keep the cluster in clear text: refused before writing. */
+function writeTls(config: Config, env: NodeJS.ProcessEnv, parent = process.getBuiltinModule("node:os").tmpdir()) {
+  const conflict = tlsProtoDistConflict(env.ELIXIR_ERL_OPTIONS);
+  if (conflict) throw configError(conflict);
+  return loadChunk<typeof import("./tls/index.ts")>("tls").writeTlsFiles(config.distTls!, parent, config.binDir, log);
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */
@@ -70,7 +81,7 @@ async function boot(line: CommandLine): Promise<number> {
   const files = checkImage(path, process.env.PATH);
   // 3-5. Address, peers and the release's variables.
   const { vars } = await releaseEnv(config, process.env, role);
-  const target: ExecTarget = { path, argv: [command, ...args], env: { ...process.env, ...vars }, files };
+  const target: ExecTarget = { path, argv: [command, ...args], env: config.distTls ? withoutTlsInputs({ ...process.env, ...vars }) : { ...process.env, ...vars }, files };
   for (const name of nonUtf8Variables()) log.warn(`${JSON.stringify(name)} holds bytes that are not UTF-8; the command gets each as U+FFFD (Node.js reads the environment as UTF-8)`);
   // 6. Become the command, or stand in for it where the runtime cannot exec.
   if (mode === "execve") {
@@ -107,7 +118,9 @@ async function printEnv(line: CommandLine): Promise<number> {
   const output = line.flags.output;
   if (output !== undefined && format !== "shell") throw usageError(`--output writes the file that rel/env.sh sources, in shell form: drop --format ${format}`);
   const config = loadConfig(line);
-  const { vars, erl } = await releaseEnv(config, process.env, { epmdless: networkStep(config, log) });
+  // Both containers run as one user and share the volume: the TLS files go beside the env file.
+  const tlsParent = output === undefined ? undefined : dirname(resolve(output));
+  const { vars, erl } = await releaseEnv(config, process.env, { epmdless: networkStep(config, log) }, tlsParent);
   if (output === undefined) writeStdout(renderVariables(vars, format));
   else log.info(`wrote ${writeEnvFile(output, renderEnvFile(vars, erl))}`, { node: vars.RELEASE_NODE ?? "(kept from the environment)" });
   return 0;

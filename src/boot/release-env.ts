@@ -1,6 +1,7 @@
 import { configError } from "../errors.ts";
 import type { IpFamily } from "./address.ts";
 import type { EpmdlessFlags } from "../network/epmd.ts";
+import type { TlsFiles } from "../tls/index.ts";
 
 export interface ReleaseEnvInput {
   distribution: "name" | "sname";
@@ -10,6 +11,8 @@ export interface ReleaseEnvInput {
   distPort?: { min: number; max: number };
   /** Distribution without EPMD (src/network/): flags for every node, and for the hidden ones only. */
   epmdless?: Pick<EpmdlessFlags, "always" | "listening" | "operator">;
+  /** TLS distribution (src/tls/): the optfile written for this run and the ssl code path. */
+  tls?: Pick<TlsFiles, "optfile">;
   /** The command starts a hidden node beside the running release (rpc, remote, stop...): it dials, it does not listen. */
   operator?: boolean;
   peers?: { ips: string[]; nodes: string[]; lookup: "ok" | "failed"; complete?: boolean };
@@ -34,6 +37,13 @@ export function protoDistProblem(existing: string | undefined, family: IpFamily 
   return `ELIXIR_ERL_OPTIONS has -proto_dist ${chosen}, which is not an IPv6 variant, but the node's address is IPv6: use inet6_tcp or inet6_tls there`;
 }
 
+/** With TLS on, a -proto_dist of the user's that is not a TLS one would leave the cluster in clear text. */
+export function tlsProtoDistConflict(existing: string | undefined): string | undefined {
+  const chosen = PROTO_DIST.exec(existing ?? "")?.[1];
+  if (chosen === undefined || chosen.endsWith("_tls")) return undefined;
+  return `ELIXIR_ERL_OPTIONS has -proto_dist ${chosen}, but ENTRYPOINT_DIST_TLS is on: remove that flag (the entrypoint adds inet_tls or inet6_tls)`;
+}
+
 export interface ErlAdditions {
   /** Every node of the release needs these, the operator's hidden ones (remote, rpc) included. */
   always: string[];
@@ -44,13 +54,20 @@ export interface ErlAdditions {
 }
 
 /** What the boot adds to ELIXIR_ERL_OPTIONS for this address family, pinned port and EPMD choice. */
-export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort" | "epmdless">): ErlAdditions {
-  const { family, distPort, epmdless } = input;
+export function erlAdditions(input: Pick<ReleaseEnvInput, "family" | "distPort" | "epmdless" | "tls">): ErlAdditions {
+  const { family, distPort, epmdless, tls } = input;
   return {
-    always: [...(family === 6 ? ["-proto_dist inet6_tcp"] : []), ...(epmdless?.always ?? [])],
+    always: [...protoDist(family, tls), ...(epmdless?.always ?? [])],
     listening: [...(distPort ? [`-kernel inet_dist_listen_min ${distPort.min} inet_dist_listen_max ${distPort.max}`] : []), ...(epmdless?.listening ?? [])],
     operator: epmdless?.operator ?? [],
   };
+}
+
+/** TCP or TLS, over IPv4 or IPv6. */
+function protoDist(family: IpFamily | undefined, tls: ReleaseEnvInput["tls"]): string[] {
+  const v6 = family === 6 ? "6" : "";
+  if (!tls) return v6 ? ["-proto_dist inet6_tcp"] : [];
+  return [`-proto_dist inet${v6}_tls`, `-ssl_dist_optfile ${tls.optfile}`];
 }
 
 /** The variables to set on top of the environment; everything else passes through untouched. */

@@ -6,6 +6,9 @@ import { distPort, flagOn, ip, metadataUri, millis, oneOf, peers, peersQuery, ty
 import type { LogOptions } from "../log.ts";
 import { composeBasename, validateBasename } from "../boot/node-name.ts";
 import { BOOT_OPTIONS, ENV, type BootOptionKey } from "./options.ts";
+import type { TlsMaterial } from "../tls/material.ts";
+import { tlsOn } from "../tls/switch.ts";
+import { loadChunk } from "../chunks.ts";
 
 export type { PeersQuery, PeersStrategy, TagFilter } from "./config-values.ts";
 
@@ -29,6 +32,8 @@ export interface Config {
   execMode: "auto" | "execve" | "spawn";
   binDir: string;
   allowNoMetadata: boolean;
+  /** TLS distribution (SPEC §4.10); undefined when off. */
+  distTls?: TlsMaterial;
   log: LogOptions;
 }
 
@@ -91,6 +96,8 @@ export function buildConfig(inputs: ConfigInputs): Config {
     execMode: oneOf(get("execMode"), ["auto", "execve", "spawn"], "auto"),
     binDir,
     allowNoMetadata: flagOn(get("allowNoMetadata")),
+    // node:crypto and the checks are loaded only when TLS is on.
+    distTls: tlsOn(get("distTls")) ? loadChunk<typeof import("../tls/index.ts")>("tls").tlsConfig((key) => get(key)) : undefined,
     log: {
       format: oneOf(get("logFormat"), ["text", "json"], "text"),
       quiet: flagOn(get("quiet")),

@@ -22,6 +22,12 @@ export const ENV = {
   logFormat: "ENTRYPOINT_LOG_FORMAT",
   quiet: "ENTRYPOINT_QUIET",
   debug: "ENTRYPOINT_DEBUG",
+  distTls: "ENTRYPOINT_DIST_TLS",
+  tlsCa: "ENTRYPOINT_TLS_CA",
+  tlsCert: "ENTRYPOINT_TLS_CERT",
+  tlsKey: "ENTRYPOINT_TLS_KEY",
+  tlsServerName: "ENTRYPOINT_TLS_SERVER_NAME",
+  tlsVersions: "ENTRYPOINT_TLS_VERSIONS",
 } as const;
 
 export interface OptionSpec {
@@ -50,6 +56,12 @@ export const BOOT_OPTIONS = [
   { key: "peers", flag: "--peers", value: "off|family|service:NAME|tags", env: [ENV.peers], help: "peer pre-resolution into ECS_PEER_IPS / ECS_PEER_NODES", default: `off; tags when ${ENV.dnsClusterQuery} is set` },
   { key: "peersQuery", flag: "--peers-query", value: "JSON", env: [ENV.peersQuery, ENV.dnsClusterQuery], help: 'tags query {"cluster","region","params":{"TagFilters":[...]}}' },
   { key: "peersTimeout", flag: "--peers-timeout", value: "MS", env: [ENV.peersTimeout], help: "deadline for the whole peer step (throttling waits included)", default: "60000" },
+  { key: "distTls", flag: "--dist-tls", env: [ENV.distTls], help: "TLS distribution with mutual authentication (on|off in the env var); needs the CA, certificate and key below", default: "off" },
+  { key: "tlsCa", flag: "--dist-tls-ca", value: "PEM|PATH", env: [ENV.tlsCa], help: "TLS: CA certificate(s) that sign every node's certificate, as PEM text or an absolute path" },
+  { key: "tlsCert", flag: "--dist-tls-cert", value: "PEM|PATH", env: [ENV.tlsCert], help: "TLS: this node's certificate (chain), as PEM text or an absolute path" },
+  { key: "tlsKey", flag: "--dist-tls-key", value: "PEM|PATH", env: [ENV.tlsKey], help: "TLS: the certificate's private key, as PEM text or an absolute path" },
+  { key: "tlsServerName", flag: "--dist-tls-name", value: "NAME", env: [ENV.tlsServerName], help: "TLS: DNS name in every node's certificate that clients check (node names hold IPs)", default: "the one DNS name of the node's certificate" },
+  { key: "tlsVersions", flag: "--dist-tls-versions", value: "1.3|1.2,1.3", env: [ENV.tlsVersions], help: "TLS versions the nodes accept", default: "1.3" },
   { key: "execMode", flag: "--exec-mode", value: "auto|execve|spawn", env: [ENV.execMode], help: "auto = execve when the runtime has it", default: "auto" },
   { key: "binDir", flag: "--bin-dir", value: "DIR", env: [ENV.binDir], help: "where bare command names are looked up first", default: "the directory of this file" },
   { key: "allowNoMetadata", flag: "--allow-no-metadata", env: [ENV.allowNoMetadata], help: "no metadata URI and no --ip: run the command without distribution variables" },

@@ -24,7 +24,7 @@ test("the AWS SDK and execa are not in the parsed code, only compressed in the t
     assert.not.ok(text.includes(marker), `${marker} in the plain bundle`);
   }
   const chunks = JSON.parse(text.slice(at + 21, text.lastIndexOf("\n*/")));
-  assert.equal(Object.keys(chunks).sort(), ["doctor", "fake-metadata", "peers", "peers-ec2", "spawn"]);
+  assert.equal(Object.keys(chunks).sort(), ["doctor", "fake-metadata", "peers", "peers-ec2", "spawn", "tls"]);
   assert.ok(code.length < 64 * 1024, `the code V8 parses on every boot is small (${code.length} bytes)`);
   assert.not.match(code, /[A-Za-z0-9+/=]{1000,}/, "no chunk text in the code itself");
 });

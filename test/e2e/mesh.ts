@@ -40,9 +40,9 @@ export function waitMesh(group: Member[], timeoutMs = 30_000): Promise<number> {
   return waitUntil(`full mesh of ${group.map((m) => m.node).join(" ")}`, timeoutMs, () => (whole() ? performance.now() : undefined));
 }
 
-/** Node.list() of every member, through bin/shop rpc, is exactly the other members. */
-export async function assertMesh(group: Member[]): Promise<void> {
-  for (const m of group) assert.is((await nodeList(m.task, false, m.node)).join(), othersOf(m, group), `Node.list() on ${m.node}`);
+/** Node.list() of every member, through bin/shop rpc (with `extra` in its environment), is exactly the other members. */
+export async function assertMesh(group: Member[], extra: Record<string, string> = {}): Promise<void> {
+  for (const m of group) assert.is((await nodeList(m.task, false, m.node, extra)).join(), othersOf(m, group), `Node.list() on ${m.node}`);
 }
 
 /** A booted task's node name, from the entrypoint's own log line. */

@@ -79,7 +79,7 @@ export function startTask(task: Task, ecs: Record<string, string>): Promise<Runn
  */
 export async function rpc(task: Task, expr: string, ipv6: boolean, node = nodeOf(task.ip), extra: Record<string, string> = {}): Promise<string> {
   const env = cleanEnv({ RELEASE_NODE: node, RELEASE_DISTRIBUTION: "name", RELEASE_COOKIE: COOKIE, ...extra });
-  if (ipv6) env.ELIXIR_ERL_OPTIONS = "-proto_dist inet6_tcp";
+  if (ipv6 && !extra.ELIXIR_ERL_OPTIONS) env.ELIXIR_ERL_OPTIONS = "-proto_dist inet6_tcp";
   const result = await runToEnd(`rpc ${task.ns}`, "ip", ["netns", "exec", task.ns, join(RELEASE, "bin", "shop"), "rpc", expr], env);
   if (result.code !== 0) throw new Error(`bin/shop rpc in ${task.ns} exited ${result.code ?? result.signal}: ${result.output}`);
   return result.output.trim();

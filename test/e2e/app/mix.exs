@@ -25,6 +25,6 @@ defmodule Shop.MixProject do
   end
 
   def application do
-    [extra_applications: [:logger], mod: {Shop.Application, []}]
+    [extra_applications: [:logger, :ssl], mod: {Shop.Application, []}]
   end
 end
