@@ -4,6 +4,9 @@ import { randomBytes } from "node:crypto";
 import { epmdNames, type EpmdOutcome, type Registered } from "./epmd.ts";
 import { handshake, type Handshake } from "./handshake.ts";
 import { openTcp } from "./tcp.ts";
+import { checkTls } from "./tls-check.ts";
+import type { TlsCheck } from "./tls-verdict.ts";
+import type { TlsMaterial } from "../tls/material.ts";
 
 export interface Target {
   ip: string;
@@ -24,6 +27,8 @@ export interface CheckContext {
   direct?: number;
   /** With EPMD and one pinned port: where a peer that runs without EPMD would answer. */
   pinned?: number;
+  /** --dist-tls: the distribution port speaks TLS, checked with our CA and certificate. */
+  tls?: TlsMaterial;
 }
 
 export interface PeerCheck {
@@ -39,6 +44,7 @@ export interface PeerCheck {
   direct?: number;
   /** With EPMD, when the peer's epmd is unreachable: whether a node accepts connections on our pinned port. */
   pinnedAnswers?: boolean;
+  tls?: TlsCheck;
 }
 
 /** Fills `result` step by step, so that a check cut off by the budget still shows how far it got. */
@@ -73,13 +79,14 @@ async function dial(ip: string, port: number, ctx: CheckContext, result: PeerChe
     return result;
   }
   result.dist = { ok: true };
+  // A fresh name per check: a node answers "nok" to a second pending connection from one name.
+  const name = `doctor-${randomBytes(4).toString("hex")}@${ctx.doctorHost}`;
+  if (ctx.tls) return Object.assign(result, await checkTls({ ip, port, socket: conn.socket, name, cookie: ctx.cookie, timeoutMs: ctx.timeoutMs }, ctx.tls));
   if (!ctx.cookie) {
     conn.socket.destroy();
     result.handshake = { outcome: "skipped", reason: "no cookie here" };
     return result;
   }
-  // A fresh name per check: a node answers "nok" to a second pending connection from one name.
-  const name = `doctor-${randomBytes(4).toString("hex")}@${ctx.doctorHost}`;
   result.handshake = await handshake(conn.socket, { name, cookie: ctx.cookie, timeoutMs: ctx.timeoutMs });
   return result;
 }

@@ -14,6 +14,8 @@ import { epmdPortFrom } from "./epmd.ts";
 import { checkedPeers, exitCodeOf, peerFindings } from "./findings.ts";
 import { localFindings, readCookie, type PeerSource } from "./local.ts";
 import { renderJson, renderText, type Report } from "./render.ts";
+import { ownCertVerdict } from "./tls-verdict.ts";
+import type { TlsMaterial } from "../tls/material.ts";
 
 export interface DoctorInput {
   line: CommandLine;
@@ -74,13 +76,16 @@ export async function runDoctor(input: DoctorInput): Promise<number> {
     epmdPort,
     peers: peers.source,
   });
+  // --dist-tls (SPEC 4.10): the peers' distribution ports speak TLS with mutual authentication.
+  const { distTls } = config as Config & { distTls?: TlsMaterial };
+  if (distTls) findings.push({ ...ownCertVerdict(distTls.cert, Date.now()) });
   const ownIp = self.address?.ip;
   const targets: Target[] = [...(ownIp ? [{ ip: ownIp, self: true }] : []), ...peers.ips.filter((ip) => ip !== ownIp).map((ip) => ({ ip, self: false }))];
   // Without EPMD the pinned port is dialed directly; with EPMD and one pinned port, it tells a peer without EPMD apart.
   const pinned = config.distPort && config.distPort.min === config.distPort.max ? config.distPort.min : undefined;
-  const ctx = { basename: self.basename, epmdPort, timeoutMs: STEP_MS, cookie: cookie.value, doctorHost: ownIp ?? "127.0.0.1", direct: epmdless?.port, pinned };
+  const ctx = { basename: self.basename, epmdPort, timeoutMs: STEP_MS, cookie: cookie.value, doctorHost: ownIp ?? "127.0.0.1", direct: epmdless?.port, pinned, tls: distTls };
   const checks = await checkAll(targets, ctx, { concurrency: CONCURRENCY, budgetMs: BUDGET_MS });
-  const context = { basename: self.basename, epmdPort, distPort: config.distPort, family: self.address?.family, distribution: config.distribution, cookieHash: cookie.sha256 };
+  const context = { basename: self.basename, epmdPort, distPort: config.distPort, family: self.address?.family, distribution: config.distribution, cookieHash: cookie.sha256, tls: distTls && { serverName: distTls.serverName } };
   findings.push(...checks.flatMap((c) => peerFindings(c, context)));
   const peersChecked = checkedPeers(checks);
   const report: Report = {

@@ -36,7 +36,15 @@ export function peerRow(c: PeerCheck): string[] {
   const dist = !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind;
   const h = c.handshake;
   const cookie = !h ? "-" : h.outcome === "accepted" ? "same" : h.outcome === "rejected" ? "DIFFERS" : h.outcome === "refused" ? h.status : h.outcome === "skipped" ? "not tried" : "unknown";
-  return [ip, epmd, node, dist, cookie];
+  return [ip, epmd, node, dist, cookie, ...(c.tls ? [tlsCell(c)] : [])];
+}
+
+function tlsCell(c: PeerCheck): string {
+  const t = c.tls!;
+  if (t.plain) return "PLAIN TCP";
+  if (t.error) return "FAILED";
+  const p = t.peer!;
+  return p.chainError || p.nameError ? "BAD CERT" : p.protocol;
 }
 
 function table(rows: string[][]): string[] {
@@ -53,7 +61,11 @@ export function renderText(report: Report): string {
   lines.push(...local.map(findingLine));
   if (r.peers.length > 0) {
     const head = ["peer", `epmd ${r.epmdPort}`, `node ${r.basename ?? "?"}`, "dist port", "cookie"];
-    lines.push("", ...table([head, ...r.peers.map(peerRow)]), "", ...perPeer.map(findingLine));
+    const rows = r.peers.map(peerRow);
+    // Peers cut off before TLS get a "-" when others have a TLS column.
+    const width = Math.max(head.length, ...rows.map((row) => row.length));
+    if (width > head.length) head.push("tls");
+    lines.push("", ...table([head, ...rows.map((row) => [...row, ...Array(width - row.length).fill("-")])]), "", ...perPeer.map(findingLine));
   }
   const count = (s: Finding["severity"]) => r.findings.filter((f) => f.severity === s).length;
   const verdict = count("fail") > 0 ? "clustering is blocked" : r.peersChecked === 0 ? "no peer was checked, so this does not show that the nodes can cluster" : "nothing blocks clustering";
