@@ -114,7 +114,7 @@ export function ownCertVerdict(certPem: string, now: number): Verdict {
   const until = Date.parse(cert.validTo);
   const renew = "renew the certificate behind ENTRYPOINT_TLS_CERT (tasks started after that pick it up)";
   if (until < now) return { check: "tls_own", severity: "fail", message: `our certificate expired on ${day(cert.validTo)}`, fix: renew };
-  const days = Math.floor((until - now) / DAY_MS);
-  if (days < WARN_DAYS) return { check: "tls_own", severity: "warn", message: `our certificate expires on ${day(cert.validTo)}, in ${days} days`, fix: renew };
+  const days = Math.round((until - now) / DAY_MS);
+  if (until - now < WARN_DAYS * DAY_MS) return { check: "tls_own", severity: "warn", message: `our certificate expires on ${day(cert.validTo)}, in ${days} days`, fix: renew };
   return { check: "tls_own", severity: "ok", message: `our certificate is valid until ${day(cert.validTo)}` };
 }
