@@ -13,7 +13,18 @@ import { daysFromNow, distOptfile, makeCa, makeNodeCert, removeCerts, type Ca } 
 import { skipUnless } from "../helpers/skip.ts";
 import { deadPort, erlangUnavailable, killTree, startLoopbackEpmd } from "./loopback.ts";
 
-const noErlang = erlangUnavailable();
+function tlsUnavailable(): string | undefined {
+  const erlang = erlangUnavailable();
+  if (erlang) return erlang;
+  try {
+    execFileSync("sh", ["-c", "command -v openssl && erl -noshell -eval 'halt(case code:lib_dir(ssl) of {error, _} -> 1; _ -> 0 end)'"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "openssl or Erlang's ssl application not found (apt-get install openssl erlang-ssl)";
+  }
+}
+
+const noErlang = tlsUnavailable();
 const it = skipUnless(!noErlang, `${noErlang}`, { ci: true });
 
 const NAME = "cluster.internal";

@@ -111,14 +111,17 @@ export interface OptfileOptions {
 
 /**
  * An ssl_dist_optfile for `erl -proto_dist inet_tls` (test and bench nodes; the product writes its own).
- * No `versions` among the client options: with them, OTP 25 checks the node name's IP instead of serverName.
+ * OTP 25's client puts the node name's IP first as server_name_indication (the first one wins), and
+ * without `versions` it offers TLS 1.2 only: the name check is pinned by a match_fun instead (the file
+ * is evaluated, so a fun is allowed), and the client asks for TLS 1.3.
  */
 export function distOptfile(o: OptfileOptions): string {
   const q = JSON.stringify;
   const common = [`{certfile, ${q(o.certFile)}}`, `{keyfile, ${q(o.keyFile)}}`, `{cacertfile, ${q(o.caFile)}}`];
   const ask = o.askClientCert === false ? ["{verify, verify_none}"] : ["{verify, verify_peer}", "{fail_if_no_peer_cert, true}"];
   const server = [...common, ...ask, "{versions, ['tlsv1.3']}"];
-  const client = [...common, "{verify, verify_peer}", `{server_name_indication, ${q(o.serverName)}}`];
+  const pinned = `fun(_, {dNSName, N}) -> N =:= ${q(o.serverName)}; (_, _) -> false end`;
+  const client = [...common, "{verify, verify_peer}", "{versions, ['tlsv1.3']}", `{customize_hostname_check, [{match_fun, ${pinned}}]}`];
   const file = join(certsDir(), `dist-${++serial}.conf`);
   writeFileSync(file, `[{server, [${server.join(", ")}]}, {client, [${client.join(", ")}]}].\n`);
   return file;
