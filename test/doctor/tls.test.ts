@@ -8,6 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { checkTarget, type CheckContext } from "../../src/doctor/check.ts";
 import { peerFindings, type Finding } from "../../src/doctor/findings.ts";
+import { renderText } from "../../src/doctor/render.ts";
+import { ownCertVerdict } from "../../src/doctor/tls-verdict.ts";
 import type { TlsMaterial } from "../../src/tls/material.ts";
 import { daysFromNow, distOptfile, makeCa, makeNodeCert, removeCerts, type Ca } from "../helpers/certs.ts";
 import { skipUnless } from "../helpers/skip.ts";
@@ -191,6 +193,17 @@ it("a peer that only speaks TLS 1.2 while we ask for 1.3: the version finding", 
   const { findings } = await doctor("node-tls12");
   assert.equal(checks(findings), ["fail tls"], JSON.stringify(findings));
   assert.match(findings[0]!.message + findings[0]!.fix, /TLS version/);
+});
+
+it("the text report: a tls column beside the cookie, one finding per problem", async () => {
+  const runs = await Promise.all(["good", "otherca", "wrongname", "expired", "plain"].map((n) => doctor(n)));
+  const findings = [{ ...ownCertVerdict(ours.cert, Date.now()) }, ...runs.flatMap((r) => r.findings)];
+  const text = renderText({ epmdPort: 4369, basename: "shop-abc", peersChecked: runs.length, findings, peers: runs.map((r) => r.check), exitCode: 1 });
+  assert.match(text, /^peer +epmd 4369 +node shop-abc +dist port +cookie +tls$/m);
+  assert.match(text, /^127\.0\.0\.1 +none +port \d+ +ok +same +TLSv1\.3$/m);
+  assert.match(text, /^127\.0\.0\.1 +none +port \d+ +ok +- +PLAIN TCP$/m);
+  assert.match(text, /^ok +tls_own +our certificate is valid until /m);
+  console.log(`\n--- doctor text report (TLS peers) ---\n${text}`);
 });
 
 test.run();
