@@ -5,6 +5,7 @@ import { epmdNames, type EpmdOutcome, type Registered } from "./epmd.ts";
 import { handshake, type Handshake } from "./handshake.ts";
 import { openTcp } from "./tcp.ts";
 import { checkTls } from "./tls-check.ts";
+import { speaksTls } from "./tls.ts";
 import type { TlsCheck } from "./tls-verdict.ts";
 import type { TlsMaterial } from "../tls/material.ts";
 
@@ -45,6 +46,8 @@ export interface PeerCheck {
   /** With EPMD, when the peer's epmd is unreachable: whether a node accepts connections on our pinned port. */
   pinnedAnswers?: boolean;
   tls?: TlsCheck;
+  /** Without --dist-tls, after a handshake that led nowhere: the port speaks TLS. */
+  speaksTls?: boolean;
 }
 
 /** Fills `result` step by step, so that a check cut off by the budget still shows how far it got. */
@@ -88,6 +91,7 @@ async function dial(ip: string, port: number, ctx: CheckContext, result: PeerChe
     return result;
   }
   result.handshake = await handshake(conn.socket, { name, cookie: ctx.cookie, timeoutMs: ctx.timeoutMs });
+  if (result.handshake.outcome === "inconclusive") result.speaksTls = await speaksTls(ip, port, ctx.timeoutMs);
   return result;
 }
 

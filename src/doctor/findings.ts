@@ -123,6 +123,8 @@ function handshakeFindings(c: PeerCheck, ctx: PeerContext, node: string, at: At)
     found.push(at("cookie", "fail", `${h.peerName} rejected our cookie${ours}: the cookies differ`, "give every task the same RELEASE_COOKIE (from a secret); releases/COOKIE is new with each build unless mix.exs sets :cookie"));
   } else if (h?.outcome === "refused") {
     found.push(at("handshake", h.status === "not_allowed" ? "fail" : "warn", `${node} refused the handshake with status "${h.status}"`, h.status === "not_allowed" ? "the peer's net_kernel allow list leaves us out" : "run doctor again"));
+  } else if (h?.outcome === "inconclusive" && c.speaksTls) {
+    found.push(at("tls_plain", "fail", `${node} speaks TLS on its distribution port, and this task plain TCP: that node runs with --dist-tls`, "the same --dist-tls (ENTRYPOINT_DIST_TLS=on) and TLS inputs on every task: a TLS node and a plain one never connect"));
   } else if (h?.outcome === "inconclusive" || h?.outcome === "skipped") {
     found.push(at("handshake", "warn", `handshake with ${node} not completed: ${h.reason}`, h.outcome === "skipped" ? "set RELEASE_COOKIE to check the cookie too" : "is the distribution TLS, or an older OTP than 23?"));
   } else if (h?.outcome === "accepted" && ctx.distribution === "name" && h.peerName !== node) {

@@ -90,3 +90,18 @@ export async function speaksPlainDistribution(host: string, port: number, name: 
   const { answer, data } = await firstAnswer(conn.socket, name, 2, timeoutMs);
   return answer === "answered" && data.length >= 3 && data.readUInt16BE(0) >= 1 && data[2] === 0x73;
 }
+
+/** Does a TLS server listen on this port? A completed handshake or a TLS alert says so (no certificate of ours needed). */
+export function speaksTls(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false, minVersion: "TLSv1.2" });
+    const done = (yes: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(yes);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once("secureConnect", () => done(true));
+    socket.once("error", (err: NodeJS.ErrnoException) => done(/^ERR_SSL_.*ALERT/.test(err.code ?? "")));
+  });
+}

@@ -189,6 +189,25 @@ it("a plain-TCP Erlang node: the doctor says plain TCP (control: the good TLS pe
   assert.is(check.tls?.plain, true);
 });
 
+it("doctor without --dist-tls, a TLS peer: the doctor says it speaks TLS (control: the plain node's handshake is ok)", async () => {
+  const plainCheck = async (name: string) => {
+    const ctx: CheckContext = { basename: name, epmdPort: await deadPort(), timeoutMs: 1500, cookie: COOKIE, doctorHost: "127.0.0.1", direct: ports.get(name)! };
+    return peerFindings(await checkTarget({ ip: "127.0.0.1", self: false }, ctx), { basename: name, epmdPort: ctx.epmdPort, distribution: "name" });
+  };
+  const tls = await plainCheck("good");
+  assert.equal(checks(tls), ["fail tls_plain"], JSON.stringify(tls));
+  assert.match(tls[0]!.message, /speaks TLS on its distribution port, and this task plain TCP/);
+  assert.equal(checks(await plainCheck("plain")), ["ok peer"]);
+});
+
+it("with EPMD: the port comes from epmd's NAMES, then TLS as without it", async () => {
+  const ctx: CheckContext = { basename: "good", epmdPort, timeoutMs: 1500, cookie: COOKIE, doctorHost: "127.0.0.1", tls: ours };
+  const check = await checkTarget({ ip: "127.0.0.1", self: false }, ctx);
+  const findings = peerFindings(check, { basename: "good", epmdPort, distribution: "name", tls: { serverName: NAME } });
+  assert.equal(checks(findings), ["ok peer"], JSON.stringify(findings));
+  assert.match(findings[0]!.message, new RegExp(`epmd ok, registered on port ${ports.get("good")}, TLS 1\\.3 with mutual authentication, handshake ok`));
+});
+
 it("a peer that only speaks TLS 1.2 while we ask for 1.3: the version finding", async () => {
   const { findings } = await doctor("node-tls12");
   assert.equal(checks(findings), ["fail tls"], JSON.stringify(findings));
