@@ -78,7 +78,7 @@ export async function runDoctor(input: DoctorInput): Promise<number> {
   });
   // --dist-tls (SPEC 4.10): the peers' distribution ports speak TLS with mutual authentication.
   const { distTls } = config as Config & { distTls?: TlsMaterial };
-  if (distTls) findings.push({ ...ownCertVerdict(distTls.cert, Date.now()) });
+  if (distTls) findings.push(ownCertVerdict(distTls.cert, Date.now()));
   const ownIp = self.address?.ip;
   const targets: Target[] = [...(ownIp ? [{ ip: ownIp, self: true }] : []), ...peers.ips.filter((ip) => ip !== ownIp).map((ip) => ({ ip, self: false }))];
   // Without EPMD the pinned port is dialed directly; with EPMD and one pinned port, it tells a peer without EPMD apart.
