@@ -4,6 +4,10 @@ import { randomBytes } from "node:crypto";
 import { epmdNames, type EpmdOutcome, type Registered } from "./epmd.ts";
 import { handshake, type Handshake } from "./handshake.ts";
 import { openTcp } from "./tcp.ts";
+import { checkTls } from "./tls-check.ts";
+import { speaksTls } from "./tls.ts";
+import type { TlsCheck } from "./tls-verdict.ts";
+import type { TlsMaterial } from "../tls/material.ts";
 
 export interface Target {
   ip: string;
@@ -27,6 +31,8 @@ export interface CheckContext {
   direct?: number;
   /** With EPMD and one pinned port: where a peer that runs without EPMD would answer. */
   pinned?: number;
+  /** --dist-tls: the distribution port speaks TLS, checked with our CA and certificate. */
+  tls?: TlsMaterial;
 }
 
 export interface PeerCheck {
@@ -44,6 +50,9 @@ export interface PeerCheck {
   direct?: number;
   /** With EPMD, when the peer's epmd is unreachable: whether a node accepts connections on our pinned port. */
   pinnedAnswers?: boolean;
+  tls?: TlsCheck;
+  /** Without --dist-tls, after a handshake that led nowhere: the port speaks TLS. */
+  speaksTls?: boolean;
 }
 
 /** Fills `result` step by step, so that a check cut off by the budget still shows how far it got. */
@@ -80,14 +89,16 @@ async function dial(ip: string, port: number, ctx: CheckContext, result: PeerChe
     return result;
   }
   result.dist = { ok: true };
+  // A fresh name per check: a node answers "nok" to a second pending connection from one name.
+  const name = `doctor-${randomBytes(4).toString("hex")}@${ctx.doctorHost}`;
+  if (ctx.tls) return Object.assign(result, await checkTls({ ip, port, socket: conn.socket, name, cookie: ctx.cookie, timeoutMs: ctx.timeoutMs }, ctx.tls));
   if (!ctx.cookie) {
     conn.socket.destroy();
     result.handshake = { outcome: "skipped", reason: "no cookie here" };
     return result;
   }
-  // A fresh name per check: a node answers "nok" to a second pending connection from one name.
-  const name = `doctor-${randomBytes(4).toString("hex")}@${ctx.doctorHost}`;
   result.handshake = await handshake(conn.socket, { name, cookie: ctx.cookie, timeoutMs: ctx.timeoutMs });
+  if (result.handshake.outcome === "inconclusive") result.speaksTls = await speaksTls(ip, port, ctx.timeoutMs);
   return result;
 }
 

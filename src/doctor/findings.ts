@@ -1,5 +1,6 @@
 // What the checks mean: one finding per problem, with the fix in plain words (pure).
 import type { PeerCheck } from "./check.ts";
+import { tlsSummary, tlsVerdicts } from "./tls-verdict.ts";
 
 export type Severity = "ok" | "warn" | "fail";
 
@@ -19,6 +20,10 @@ export interface PeerContext {
   family?: 4 | 6;
   distribution: "name" | "sname";
   cookieHash?: string;
+  /** --dist-tls: the name peers' certificates must carry. */
+  tls?: { serverName: string };
+  /** For certificate dates; the clock when not given. */
+  now?: number;
 }
 
 /** Exit 0 when at least one peer was checked and nothing blocks clustering, 1 otherwise: a doctor that checked no peer cannot say all is well. */
@@ -76,11 +81,8 @@ function rawPeerFindings(c: PeerCheck, ctx: PeerContext): Finding[] {
   if (ctx.distPort && (port < ctx.distPort.min || port > ctx.distPort.max)) {
     found.push(at("dist_port", "warn", `${node} listens on port ${port}, outside our --dist-port ${portRange(ctx.distPort)}`, `give every task the same ENTRYPOINT_DIST_PORT; a security group that opens only ${portRange(ctx.distPort)} blocks ${port}`));
   }
-  found.push(...handshakeFindings(c, ctx, node, at));
-  if (found.every((f) => f.severity !== "fail")) {
-    const cookie = c.handshake?.outcome === "accepted" ? "handshake ok, same cookie" : "reachable";
-    found.unshift(at("peer", "ok", `${node}: epmd ok, registered on port ${port}, ${cookie}`));
-  }
+  found.push(...connectionFindings(c, ctx, node, port, at));
+  if (found.every((f) => f.severity !== "fail")) found.unshift(at("peer", "ok", `${node}: epmd ok, registered on port ${port}, ${connected(c)}`));
   return found;
 }
 
@@ -95,12 +97,9 @@ function directFindings(c: PeerCheck, ctx: PeerContext, at: At): Finding[] {
     const open = c.self ? `the node here does not accept connections on ${port}` : `allow inbound TCP ${port} between tasks (the one port needed without EPMD), and run the release there with ENTRYPOINT_DIST_PORT=${port}`;
     return [at("dist_port", "fail", `cannot reach ${node} on port ${port}, the one port every node listens on without EPMD: ${c.dist.error}`, open)];
   }
-  const found = handshakeFindings(c, ctx, node, at);
+  const found = connectionFindings(c, ctx, node, port, at);
   if (withEpmd) found.push(at("epmd", "fail", `${withEpmd}: this node reaches it on ${port}, but it cannot dial this node (it asks for an epmd here, and there is none)`, SAME_EPMD));
-  if (found.every((f) => f.severity !== "fail")) {
-    const cookie = c.handshake?.outcome === "accepted" ? "handshake ok, same cookie" : "reachable";
-    found.unshift(at("peer", "ok", `${node}: port ${port} reachable without EPMD, ${cookie}`));
-  }
+  if (found.every((f) => f.severity !== "fail")) found.unshift(at("peer", "ok", `${node}: port ${port} reachable without EPMD, ${connected(c)}`));
   return found;
 }
 
@@ -113,6 +112,18 @@ function dynamicPortFix(c: PeerCheck, port: number): string {
 /** Covers Linux's default ip_local_port_range (32768-60999) and Docker's fallback range (49153-65535). */
 export const DYNAMIC_RANGE = "32768-65535";
 
+/** "handshake ok, same cookie" or "reachable", and the TLS version when the port speaks TLS. */
+function connected(c: PeerCheck): string {
+  const tls = c.tls ? `${tlsSummary(c.tls)}, ` : "";
+  return tls + (c.handshake?.outcome === "accepted" ? "handshake ok, same cookie" : "reachable");
+}
+
+/** Under --dist-tls, TLS first: the handshake inside it only means something once TLS holds. */
+function connectionFindings(c: PeerCheck, ctx: PeerContext, node: string, port: number, at: At): Finding[] {
+  const tls = c.tls && ctx.tls ? tlsVerdicts(c.tls, node, port, ctx.tls.serverName, ctx.now ?? Date.now()) : [];
+  return [...tls.map((v) => at(v.check, v.severity, v.message, v.fix)), ...handshakeFindings(c, ctx, node, at)];
+}
+
 /** What the handshake said: the cookie, the allow list, the node's own name. */
 function handshakeFindings(c: PeerCheck, ctx: PeerContext, node: string, at: At): Finding[] {
   const found: Finding[] = [];
@@ -122,6 +133,8 @@ function handshakeFindings(c: PeerCheck, ctx: PeerContext, node: string, at: At)
     found.push(at("cookie", "fail", `${h.peerName} rejected our cookie${ours}: the cookies differ`, "give every task the same RELEASE_COOKIE (from a secret); releases/COOKIE is new with each build unless mix.exs sets :cookie"));
   } else if (h?.outcome === "refused") {
     found.push(at("handshake", h.status === "not_allowed" ? "fail" : "warn", `${node} refused the handshake with status "${h.status}"`, h.status === "not_allowed" ? "the peer's net_kernel allow list leaves us out" : "run doctor again"));
+  } else if (h?.outcome === "inconclusive" && c.speaksTls) {
+    found.push(at("tls_plain", "fail", `${node} speaks TLS on its distribution port, and this task plain TCP: that node runs with --dist-tls`, "the same --dist-tls (ENTRYPOINT_DIST_TLS=on) and TLS inputs on every task: a TLS node and a plain one never connect"));
   } else if (h?.outcome === "inconclusive" || h?.outcome === "skipped") {
     found.push(at("handshake", "warn", `handshake with ${node} not completed: ${h.reason}`, h.outcome === "skipped" ? "set RELEASE_COOKIE to check the cookie too" : "is the distribution TLS, or an older OTP than 23?"));
   } else if (h?.outcome === "accepted" && ctx.distribution === "name" && h.peerName !== node) {

@@ -1,6 +1,6 @@
 // The Erlang distribution handshake (erts "Distribution Protocol", version 6, OTP 23 and later),
 // as a hidden node: enough to learn the peer's own node name and whether it takes our cookie.
-// Every message is framed by a 2-byte big-endian length.
+// Every message is framed by a big-endian length: 2 bytes over TCP, 4 inside TLS (inet_tls_dist's {packet, 4}).
 import { createHash, randomInt } from "node:crypto";
 import type { Socket } from "node:net";
 import { safeText } from "../safe-text.ts";
@@ -19,9 +19,11 @@ export type Handshake =
 // Text from the network reaches a terminal: escaped, and bounded (a node name has at most 255 bytes).
 const printable = (text: string) => safeText(text, 255);
 
-const frame = (body: Buffer) => {
-  const head = Buffer.alloc(2);
-  head.writeUInt16BE(body.length);
+export type Header = 2 | 4;
+
+const frame = (body: Buffer, header: Header) => {
+  const head = Buffer.alloc(header);
+  head.writeUIntBE(body.length, 0, header);
   return Buffer.concat([head, body]);
 };
 
@@ -29,7 +31,7 @@ const frame = (body: Buffer) => {
 export const digest = (cookie: string, challenge: number) => createHash("md5").update(cookie).update(String(challenge)).digest();
 
 /** send_name: 'N', flags (8), creation (4), name length (2), name. */
-export function sendNameMessage(name: string, creation: number): Buffer {
+export function sendNameMessage(name: string, creation: number, header: Header = 2): Buffer {
   const bytes = Buffer.from(name, "utf8");
   const body = Buffer.alloc(15 + bytes.length);
   body.write("N", 0, "latin1");
@@ -37,7 +39,7 @@ export function sendNameMessage(name: string, creation: number): Buffer {
   body.writeUInt32BE(creation, 9);
   body.writeUInt16BE(bytes.length, 13);
   bytes.copy(body, 15);
-  return frame(body);
+  return frame(body, header);
 }
 
 /** recv_challenge: 'N', flags (8), challenge (4), creation (4), name length (2), name. */
@@ -49,21 +51,21 @@ export function parseChallenge(msg: Buffer): { challenge: number; name: string }
 }
 
 /** send_challenge_reply: 'r', our challenge (4), digest of theirs (16). */
-export function challengeReplyMessage(ours: number, theirs: number, cookie: string): Buffer {
+export function challengeReplyMessage(ours: number, theirs: number, cookie: string, header: Header = 2): Buffer {
   const head = Buffer.alloc(5);
   head.write("r", 0, "latin1");
   head.writeUInt32BE(ours, 1);
-  return frame(Buffer.concat([head, digest(cookie, theirs)]));
+  return frame(Buffer.concat([head, digest(cookie, theirs)]), header);
 }
 
 type Next = ((deadline: number) => Promise<Buffer | "closed" | "timeout">) & { hungUpWithin: (ms: number) => Promise<boolean>; reset: () => boolean };
 
 const HANG_UP_GRACE_MS = 30;
-// A message is at most 64 KiB (2-byte length); more unread data than that is not a handshake.
+// Handshake messages are small (a node name has at most 255 bytes); more unread data than that is not a handshake.
 const MAX_BUFFERED = 2 * 65538;
 
 /** Hands out whole framed messages as they arrive. */
-function framedReader(socket: Socket): Next {
+function framedReader(socket: Socket, header: Header): Next {
   let buffered = Buffer.alloc(0);
   let closed = false;
   let ended = false;
@@ -78,10 +80,10 @@ function framedReader(socket: Socket): Next {
   socket.on("error", (err: NodeJS.ErrnoException) => (reset ||= err.code === "ECONNRESET" || err.code === "EPIPE"));
   socket.once("close", () => ((closed = true), wake?.()));
   const take = () => {
-    const length = buffered.length >= 2 ? buffered.readUInt16BE(0) : Infinity;
-    if (buffered.length < 2 + length) return undefined;
-    const msg = buffered.subarray(2, 2 + length);
-    buffered = buffered.subarray(2 + length);
+    const length = buffered.length >= header ? buffered.readUIntBE(0, header) : Infinity;
+    if (buffered.length < header + length) return undefined;
+    const msg = buffered.subarray(header, header + length);
+    buffered = buffered.subarray(header + length);
     return msg;
   };
   const event = async (ms: number) => {
@@ -109,15 +111,16 @@ function framedReader(socket: Socket): Next {
   return Object.assign(next, { hungUpWithin, reset: () => reset });
 }
 
-/** Runs the handshake on a connected socket as `name`, and closes the socket. */
-export async function handshake(socket: Socket, o: { name: string; cookie: string; timeoutMs: number }): Promise<Handshake> {
-  const next = framedReader(socket);
+/** Runs the handshake on a connected socket (TCP, or TLS with `header` 4) as `name`, and closes the socket. */
+export async function handshake(socket: Socket, o: { name: string; cookie: string; timeoutMs: number; header?: Header }): Promise<Handshake> {
+  const header = o.header ?? 2;
+  const next = framedReader(socket, header);
   const deadline = Date.now() + o.timeoutMs;
   const stop = (result: Handshake) => (socket.destroy(), result);
   const lost = (what: string, got: "closed" | "timeout") =>
     stop({ outcome: "inconclusive", reason: got === "timeout" ? `no ${what} within ${o.timeoutMs} ms` : `the connection closed before the ${what}` });
-  const odd = (what: string) => stop({ outcome: "inconclusive", reason: `unexpected ${what} (not Erlang distribution version 6 over plain TCP?)` });
-  socket.write(sendNameMessage(o.name, randomInt(4, 2 ** 32)));
+  const odd = (what: string) => stop({ outcome: "inconclusive", reason: `unexpected ${what} (not Erlang distribution version 6 over ${header === 2 ? "plain TCP" : "TLS"}?)` });
+  socket.write(sendNameMessage(o.name, randomInt(4, 2 ** 32), header));
   const status = await next(deadline);
   if (!Buffer.isBuffer(status)) return lost("status", status);
   if (status[0] !== 0x73) return odd("status message");
@@ -131,7 +134,7 @@ export async function handshake(socket: Socket, o: { name: string; cookie: strin
   // that is no verdict on the cookie. The short wait lets its FIN arrive before we answer.
   if (await next.hungUpWithin(HANG_UP_GRACE_MS)) return stop({ outcome: "inconclusive", reason: "the peer closed the connection right after its challenge, before our reply (not a cookie check)" });
   const ours = randomInt(0, 2 ** 32);
-  socket.write(challengeReplyMessage(ours, challenge.challenge, o.cookie));
+  socket.write(challengeReplyMessage(ours, challenge.challenge, o.cookie, header));
   const ack = await next(deadline);
   if (ack === "closed" && next.reset()) return stop({ outcome: "inconclusive", reason: "the peer reset the connection instead of reading our challenge reply (not a cookie check)" });
   // A node closes without a word when our digest is wrong: its cookie differs from ours.

@@ -15,6 +15,8 @@ import { parsePeerArg, uniquePeers, type PeerArg } from "./peer-arg.ts";
 import { isDynamic } from "../network/mode.ts";
 import { localFindings, readCookie, type PeerSource } from "./local.ts";
 import { renderJson, renderText, type Report } from "./render.ts";
+import { ownCertVerdict } from "./tls-verdict.ts";
+import type { TlsMaterial } from "../tls/material.ts";
 
 export interface DoctorInput {
   line: CommandLine;
@@ -94,15 +96,18 @@ export async function runDoctor(input: DoctorInput): Promise<number> {
     epmdPort,
     peers: peers.source,
   });
+  // --dist-tls (SPEC 4.10): the peers' distribution ports speak TLS with mutual authentication.
+  const { distTls } = config;
+  if (distTls) findings.push(ownCertVerdict(distTls.cert, Date.now()));
   const ownIp = self.address?.ip;
   const { targets, unnamed } = targetsOf(self, peers.peers);
   findings.push(...unnamed);
   // Without EPMD the pinned port is dialed directly; with EPMD and one pinned port, it tells a peer without EPMD apart.
   const pinned = config.distPort && config.distPort.min === config.distPort.max ? config.distPort.min : undefined;
   const direct = isDynamic(self.published) ? undefined : epmdless?.port;
-  const ctx = { basename: self.basename, epmdPort, timeoutMs: STEP_MS, cookie: cookie.value, doctorHost: ownIp ?? "127.0.0.1", direct, pinned };
+  const ctx = { basename: self.basename, epmdPort, timeoutMs: STEP_MS, cookie: cookie.value, doctorHost: ownIp ?? "127.0.0.1", direct, pinned, tls: distTls };
   const checks = await checkAll(targets, ctx, { concurrency: CONCURRENCY, budgetMs: BUDGET_MS });
-  const context = { basename: self.basename, epmdPort, distPort: config.distPort, family: self.address?.family, distribution: config.distribution, cookieHash: cookie.sha256 };
+  const context = { basename: self.basename, epmdPort, distPort: config.distPort, family: self.address?.family, distribution: config.distribution, cookieHash: cookie.sha256, tls: distTls && { serverName: distTls.serverName } };
   findings.push(...checks.flatMap((c) => peerFindings(c, context)));
   const peersChecked = checkedPeers(checks);
   const report: Report = {

@@ -83,11 +83,13 @@ function cookieFinding(i: LocalInput): Finding {
 function protoDistFinding(i: LocalInput): Finding | undefined {
   const family = i.self.address?.family;
   if (family === undefined) return undefined;
-  const has = /(^|\s)-proto_dist\s+inet6_tcp(\s|$)/.test(i.erlOptions);
+  // inet6_tls: the same IPv6 listener, with TLS (--dist-tls).
+  const proto = /(?:^|\s)-proto_dist\s+(inet6_t(?:cp|ls))(?:\s|$)/.exec(i.erlOptions)?.[1];
+  const has = proto !== undefined;
   const by = i.erlOptionsSetByUs ? "set by the entrypoint" : "from the environment";
-  if (family === 6 && has) return finding("ok", "proto_dist", `IPv6 address and -proto_dist inet6_tcp in ELIXIR_ERL_OPTIONS (${by}); bin/<app> remote and rpc need it too`);
+  if (family === 6 && has) return finding("ok", "proto_dist", `IPv6 address and -proto_dist ${proto} in ELIXIR_ERL_OPTIONS (${by}); bin/<app> remote and rpc need it too`);
   if (family === 6) return finding("fail", "proto_dist", "IPv6 address, but ELIXIR_ERL_OPTIONS has no -proto_dist inet6_tcp: distribution listens on IPv4 only and Node.connect returns false", 'add "-proto_dist inet6_tcp" to ELIXIR_ERL_OPTIONS on every node (the entrypoint does unless RELEASE_NODE is preset)');
-  if (has) return finding("warn", "proto_dist", "IPv4 address, but ELIXIR_ERL_OPTIONS has -proto_dist inet6_tcp", "every node must use the same -proto_dist: remove it, or use --ip-family ipv6 everywhere");
+  if (has) return finding("warn", "proto_dist", `IPv4 address, but ELIXIR_ERL_OPTIONS has -proto_dist ${proto}`, "every node must use the same -proto_dist: remove it, or use --ip-family ipv6 everywhere");
   return finding("ok", "proto_dist", "IPv4 address and no -proto_dist inet6_tcp");
 }
 

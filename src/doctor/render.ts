@@ -28,19 +28,28 @@ export function findingLine(f: Finding): string {
 export function peerRow(c: PeerCheck): string[] {
   const ip = c.self ? `${c.ip} (this task)` : c.ip;
   if (c.notChecked) return [ip, "not checked", "-", "-", "-"];
-  if (!c.epmd) return [c.name ? `${ip} ${c.name}` : ip, "not used", `port ${c.direct ?? "?"}`, !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind, cookieCell(c)];
+  const tls = c.tls ? [tlsCell(c)] : [];
+  if (!c.epmd) return [c.name ? `${ip} ${c.name}` : ip, "not used", `port ${c.direct ?? "?"}`, !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind, cookieCell(c), ...tls];
   const e = c.epmd;
   // Without EPMD epmd is only probed: "none" is the healthy answer.
   const epmd = c.direct !== undefined ? (c.node ? "RUNS (mixed)" : e.ok ? "up" : "none") : e.ok ? "ok" : e.stage === "connect" ? e.kind : "bad answer";
   const others = e.ok ? e.names.filter((n) => n.name !== c.node?.name) : [];
   const node = c.direct !== undefined ? `port ${c.direct}` : !e.ok ? "-" : c.node ? `port ${c.node.port}` : others.length ? `other: ${others[0]!.name}${others.length > 1 ? ` +${others.length - 1}` : ""}` : "none";
   const dist = !c.dist ? "-" : c.dist.ok ? "ok" : c.dist.kind;
-  return [ip, epmd, node, dist, cookieCell(c)];
+  return [ip, epmd, node, dist, cookieCell(c), ...tls];
 }
 
 function cookieCell(c: PeerCheck): string {
   const h = c.handshake;
   return !h ? "-" : h.outcome === "accepted" ? "same" : h.outcome === "rejected" ? "DIFFERS" : h.outcome === "refused" ? h.status : h.outcome === "skipped" ? "not tried" : "unknown";
+}
+
+function tlsCell(c: PeerCheck): string {
+  const t = c.tls!;
+  if (t.plain) return "PLAIN TCP";
+  if (t.error) return "FAILED";
+  const p = t.peer!;
+  return p.chainError || p.nameError ? "BAD CERT" : p.protocol;
 }
 
 function table(rows: string[][]): string[] {
@@ -57,7 +66,11 @@ export function renderText(report: Report): string {
   lines.push(...local.map(findingLine));
   if (r.peers.length > 0) {
     const head = ["peer", `epmd ${r.epmdPort}`, `node ${r.basename ?? "?"}`, "dist port", "cookie"];
-    lines.push("", ...table([head, ...r.peers.map(peerRow)]), "", ...perPeer.map(findingLine));
+    const rows = r.peers.map(peerRow);
+    // Peers cut off before TLS get a "-" when others have a TLS column.
+    const width = Math.max(head.length, ...rows.map((row) => row.length));
+    if (width > head.length) head.push("tls");
+    lines.push("", ...table([head, ...rows.map((row) => [...row, ...Array(width - row.length).fill("-")])]), "", ...perPeer.map(findingLine));
   }
   const count = (s: Finding["severity"]) => r.findings.filter((f) => f.severity === s).length;
   const verdict = count("fail") > 0 ? "clustering is blocked" : r.peersChecked === 0 ? "no peer was checked, so this does not show that the nodes can cluster" : "nothing blocks clustering";

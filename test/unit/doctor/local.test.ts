@@ -28,6 +28,8 @@ const cases: [string, Partial<LocalInput>, string, "ok" | "warn" | "fail", RegEx
   ["IPv4 without -proto_dist", {}, "proto_dist", "ok", /^IPv4 address and no -proto_dist/],
   ["IPv4 with -proto_dist inet6_tcp", { erlOptions: "-proto_dist inet6_tcp" }, "proto_dist", "warn", /IPv4 address, but/],
   ["IPv6 with -proto_dist set by us", { self: v6, erlOptions: "+S 2 -proto_dist inet6_tcp", erlOptionsSetByUs: true }, "proto_dist", "ok", /set by the entrypoint/],
+  ["IPv6 with -proto_dist inet6_tls (TLS distribution)", { self: v6, erlOptions: "-proto_dist inet6_tls -ssl_dist_optfile /tmp/x/dist.conf", erlOptionsSetByUs: true }, "proto_dist", "ok", /^IPv6 address and -proto_dist inet6_tls in ELIXIR_ERL_OPTIONS/],
+  ["IPv4 with -proto_dist inet6_tls", { erlOptions: "-proto_dist inet6_tls" }, "proto_dist", "warn", /IPv4 address, but ELIXIR_ERL_OPTIONS has -proto_dist inet6_tls/],
   ["IPv6 without -proto_dist", { self: v6, erlOptions: "+S 2" }, "proto_dist", "fail", /IPv6 address, but ELIXIR_ERL_OPTIONS has no -proto_dist inet6_tcp/, /-proto_dist inet6_tcp/],
   ["IPv6 with a look-alike option", { self: v6, erlOptions: "-proto_dist inet6_tcpx" }, "proto_dist", "fail", /no -proto_dist inet6_tcp/],
   ["env.sh clean", {}, "env_sh", "ok", /no releases\/\*\/env\.sh/],
