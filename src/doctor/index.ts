@@ -16,7 +16,6 @@ import { isDynamic } from "../network/mode.ts";
 import { localFindings, readCookie, type PeerSource } from "./local.ts";
 import { renderJson, renderText, type Report } from "./render.ts";
 import { ownCertVerdict } from "./tls-verdict.ts";
-import type { TlsMaterial } from "../tls/material.ts";
 
 export interface DoctorInput {
   line: CommandLine;
