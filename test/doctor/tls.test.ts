@@ -12,6 +12,7 @@ import { renderText } from "../../src/doctor/render.ts";
 import { ownCertVerdict } from "../../src/doctor/tls-verdict.ts";
 import type { TlsMaterial } from "../../src/tls/material.ts";
 import { daysFromNow, distOptfile, makeCa, makeNodeCert, removeCerts, type Ca } from "../helpers/certs.ts";
+import { runEntrypoint } from "../helpers/run.ts";
 import { skipUnless } from "../helpers/skip.ts";
 import { deadPort, erlangUnavailable, killTree, startLoopbackEpmd } from "./loopback.ts";
 
@@ -37,6 +38,7 @@ const ports = new Map<string, number>();
 let epmdPort = 0;
 let ca: Ca;
 let ours: TlsMaterial;
+let oursFiles: { ca: string; cert: string; key: string };
 
 function startTlsNode(name: string, optfile: string | undefined, port: number): ChildProcess {
   const tls = optfile ? ["-proto_dist", "inet_tls", "-ssl_dist_optfile", optfile] : [];
@@ -77,6 +79,7 @@ test.before(async () => {
   const other = makeCa("other-ca");
   const mine = makeNodeCert(ca, { dns: [NAME] });
   ours = { ca: ca.cert, cert: mine.cert, key: mine.key, serverName: NAME, versions: ["tlsv1.3"] };
+  oursFiles = { ca: ca.certFile, cert: mine.certFile, key: mine.keyFile };
   const node = (c: Ca, o: Parameters<typeof makeNodeCert>[1], trust = c, askClientCert = true) => {
     const cert = makeNodeCert(c, o);
     return distOptfile({ caFile: trust.certFile, certFile: cert.certFile, keyFile: cert.keyFile, serverName: NAME, askClientCert });
@@ -223,6 +226,25 @@ it("the text report: a tls column beside the cookie, one finding per problem", a
   assert.match(text, /^127\.0\.0\.1 +none +port \d+ +ok +- +PLAIN TCP$/m);
   assert.match(text, /^ok +tls_own +our certificate is valid until /m);
   console.log(`\n--- doctor text report (TLS peers) ---\n${text}`);
+});
+
+/** `entrypoint doctor --dist-tls` as a user runs it, the TLS inputs as file paths, one peer on loopback. */
+async function doctorCommand(name: string) {
+  const port = String(ports.get(name)!);
+  const args = ["doctor", "--basename", name, "--ip", "127.0.0.2", "--peer", "127.0.0.1", "--epmd", "off", "--dist-port", port, "--dist-tls", "--format", "json"];
+  const env = { ENTRYPOINT_TLS_CA: oursFiles.ca, ENTRYPOINT_TLS_CERT: oursFiles.cert, ENTRYPOINT_TLS_KEY: oursFiles.key, RELEASE_COOKIE: COOKIE, ERL_EPMD_PORT: String(await deadPort()) };
+  const r = await runEntrypoint(args, { env });
+  const report = JSON.parse(r.stdout) as { findings: Finding[] };
+  return { code: r.code, stderr: r.stderr, peer: report.findings.filter((f) => f.check.startsWith("tls") || f.check === "peer" || f.check === "cookie") };
+}
+
+it("the bundle: doctor --dist-tls with the inputs from the environment checks a good TLS peer (ok, 0) and names a plain-TCP one (1)", async () => {
+  const good = await doctorCommand("good");
+  assert.ok(good.peer.some((f) => f.severity === "ok" && /TLS 1\.3 with mutual authentication, handshake ok, same cookie/.test(f.message)), JSON.stringify(good.peer));
+  assert.not.match(good.stderr, /PRIVATE KEY|BEGIN CERTIFICATE/);
+  const plain = await doctorCommand("plain");
+  assert.is(plain.code, 1, plain.stderr);
+  assert.ok(plain.peer.some((f) => f.check === "tls_plain" && f.severity === "fail"), JSON.stringify(plain.peer));
 });
 
 test.run();
