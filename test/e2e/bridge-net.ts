@@ -89,7 +89,9 @@ export function createBridgeNet(tag: string, n: number, instances: number, perIn
   const bridge: BridgeNet = { net, instances: net.tasks, containers: [] };
   try {
     for (const [i, instance] of net.tasks.entries()) {
-      if (perInstance === 0) break;
+      // Via the VPC's router, as on EC2: a host-mode node learns its address from this route.
+      ip("-n", instance.ns, "route", "add", "default", "via", net.hubIp);
+      if (perInstance === 0) continue;
       const subnet = `172.${20 + i}.0`;
       execFileSync("ip", ["netns", "exec", instance.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
       ip("-n", instance.ns, "link", "add", "docker0", "type", "bridge");
