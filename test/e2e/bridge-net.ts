@@ -81,20 +81,24 @@ function addContainer(instance: Task, ns: string, veth: string, address: string,
 
 /**
  * `perInstance` containers on each instance; instance i (from 0) is 10.78.<n>.<11+i> on the hub and
- * has the bridge 172.<20+i>.0.0/24, its containers .2, .3, ... published on 32768, 32769, ...
+ * has the bridge 172.<20+i>.0.0/24, its containers .2, .3, ... published on 32768, 32769, ... (or all
+ * on `staticPort`). With 0 per instance, the instances stay plain hosts: no bridge, no NAT (host mode).
  */
-export function createBridgeNet(tag: string, n: number, instances: number, perInstance: number): BridgeNet {
+export function createBridgeNet(tag: string, n: number, instances: number, perInstance: number, staticPort?: number): BridgeNet {
   const net = createNet(tag, Array.from({ length: instances }, (_, i) => `10.78.${n}.${11 + i}`));
   const bridge: BridgeNet = { net, instances: net.tasks, containers: [] };
   try {
     for (const [i, instance] of net.tasks.entries()) {
+      // Via the VPC's router, as on EC2: a host-mode node learns its address from this route.
+      ip("-n", instance.ns, "route", "add", "default", "via", net.hubIp);
+      if (perInstance === 0) continue;
       const subnet = `172.${20 + i}.0`;
       execFileSync("ip", ["netns", "exec", instance.ns, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
       ip("-n", instance.ns, "link", "add", "docker0", "type", "bridge");
       ip("-n", instance.ns, "addr", "add", `${subnet}.1/24`, "dev", "docker0");
       ip("-n", instance.ns, "link", "set", "docker0", "up");
       const mine = Array.from({ length: perInstance }, (_, k) =>
-        addContainer(instance, `${instance.ns}-c${k + 1}`, `veth${k + 1}`, `${subnet}.${k + 2}`, FIRST_HOST_PORT + k),
+        addContainer(instance, `${instance.ns}-c${k + 1}`, `veth${k + 1}`, `${subnet}.${k + 2}`, staticPort ?? FIRST_HOST_PORT + k),
       );
       bridge.containers.push(...mine);
       nft(instance.ns, natRules(instance.ip, `${subnet}.0/24`, mine));

@@ -1,39 +1,71 @@
-// The containers of the bridge-mode end-to-end test: what ECS gives each (its own fake metadata
-// endpoint, the instance's metadata file), the release booted as PID 1, the operator's commands
+// The containers of the bridge-mode end-to-end test: what ECS gives each (the cluster's fake metadata
+// endpoint and AWS API, the instance's metadata file), the release booted as PID 1, the operator's commands
 // through bin/entrypoint inside a container, and the proof that no epmd runs there.
 import * as assert from "uvu/assert";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
-import { rmSync } from "node:fs";
 import { CONTAINER_PORT, createBridgeNet, destroyBridgeNet, type BridgeNet, type Container } from "./bridge-net.ts";
-import type { Member } from "./mesh.ts";
-import { listeners, pidsIn } from "./netns.ts";
+import { waitMesh, type Member } from "./mesh.ts";
+import { assertOneLookupEach, startEc2Fake, type Ec2Fake } from "./ec2-fake.ts";
+import { listeners, pidsIn, type Task } from "./netns.ts";
 import { commandName, killStarted, runToEnd, waitForOutput } from "./procs.ts";
-import { cleanEnv, COOKIE, RELEASE, startFakeMetadata, startTask, type Running } from "./task.ts";
+import { cleanEnv, COOKIE, RELEASE, startTask, type Running } from "./task.ts";
 
 export const TICKTIME = { ELIXIR_ERL_OPTIONS: "-kernel net_ticktime 4" };
 
-/** Where the ECS agent would write the container's metadata file (here: its fake). */
-const metadataFileOf = (c: Container) => join(tmpdir(), `e2e-bridge-${process.pid}-${c.ns}.json`);
-
-/** What ECS gives a bridge container: its own metadata endpoint and the instance's container metadata file. */
-export async function containerEnv(c: Container): Promise<Record<string, string>> {
-  const file = metadataFileOf(c);
-  const options = ["--network-mode", "bridge", "--instance-ip", c.instanceIp, "--container-port", String(CONTAINER_PORT), "--host-port", String(c.hostPort)];
-  const fake = await startFakeMetadata(c.ns, [...options, "--metadata-file", file, "--metadata-file-delay", "0", "--family", "shop"]);
-  // IMDS off: the instance's address must come from the metadata file.
-  return { ECS_CONTAINER_METADATA_URI_V4: fake.uri, ECS_CONTAINER_METADATA_FILE: file, AWS_EC2_METADATA_DISABLED: "true", ENTRYPOINT_DIST_PORT: String(CONTAINER_PORT), ...TICKTIME };
+/** What ECS gives a bridge container: the cluster's metadata endpoint (bridge documents, its port mapping) and the instance's container metadata file. */
+export async function containerEnv(fake: Ec2Fake, c: Container): Promise<Record<string, string>> {
+  const ecs = await fake.envOf({ id: c.ip, mode: "bridge", instanceIp: c.instanceIp, containerPort: CONTAINER_PORT, hostPort: c.hostPort, metadataFile: true });
+  return { ...ecs, ENTRYPOINT_DIST_PORT: String(CONTAINER_PORT), ...TICKTIME };
 }
 
 /** Every container started in the current scenario, booted or not: their output is shown on a failure. */
 const started: Running[] = [];
 
-export async function boot(c: Container, env: Record<string, string>): Promise<Member> {
+export async function boot(c: Task, env: Record<string, string>): Promise<Member> {
   const r = await startTask(c, env);
   started.push(r);
+  return up(r);
+}
+
+async function up(r: Running): Promise<Member> {
   await waitForOutput(r.proc, /entrypoint: node \S+/, 15_000);
   const node = /entrypoint: node (\S+)/.exec(r.proc.output())![1]!;
   return { ...r, node, upAt: await waitForOutput(r.proc, /^shop: node /m, 30_000) };
+}
+
+const FOUND = /entrypoint: peers: (\d+) found/;
+
+export interface Formed {
+  group: Member[];
+  /** First start → every node lists all the others. */
+  formedMs: number;
+  /** The AWS calls each task made, by its id. */
+  calls: Record<string, Record<string, number>>;
+  /** Where each node's address came from (`ip_from=`: metadata-file, imds or route). */
+  sources: string[];
+}
+
+/**
+ * Starts the tasks in turn, as ECS rolls out a service, each once the one before has looked its peers up:
+ * the k-th finds exactly the k-1 before it, EcsPeers connects the rest. Then the full mesh, and one
+ * lookup's AWS calls per task, counted at the fake.
+ */
+export async function formByLookup(fake: Ec2Fake, tasks: Task[], ids: string[], envs: Record<string, string>[]): Promise<Formed> {
+  const t0 = performance.now();
+  const running: Running[] = [];
+  for (const [i, task] of tasks.entries()) {
+    const r = await startTask(task, envs[i]!);
+    started.push(r);
+    running.push(r);
+    await waitForOutput(r.proc, FOUND, 20_000);
+    assert.is(Number(FOUND.exec(r.proc.output())![1]), i, `${task.ns}: the tasks booted before it (${r.proc.output()})`);
+  }
+  const group = await Promise.all(running.map(up));
+  const formedMs = (await waitMesh(group)) - t0;
+  const calls = await fake.awsCalls();
+  assertOneLookupEach(calls, ids);
+  const sources = group.map((m) => /ip_from=(\S+)/.exec(m.proc.output())?.[1] ?? "?");
+  return { group, formedMs, calls, sources };
 }
 
 /** `bin/entrypoint ARGS` inside the container, as an operator runs it through ECS Exec. */
@@ -65,19 +97,27 @@ export function assertNoEpmd(group: Member[], when: string): void {
   }
 }
 
-export async function withBridge<T>(tag: string, n: number, body: (b: BridgeNet, group: Member[]) => Promise<T>): Promise<T> {
-  const b = createBridgeNet(tag, n, 2, 2);
+export interface Shape {
+  instances: number;
+  perInstance: number;
+  staticPort?: number;
+}
+
+/** Runs `body` on a fresh bridge network (2 instances × 2 containers unless `shape` says otherwise) with the cluster's fake in the hub. */
+export async function withBridge<T>(tag: string, n: number, body: (b: BridgeNet, group: Member[], fake: Ec2Fake) => Promise<T>, shape: Shape = { instances: 2, perInstance: 2 }): Promise<T> {
+  const b = createBridgeNet(tag, n, shape.instances, shape.perInstance, shape.staticPort);
   const group: Member[] = [];
   started.length = 0;
+  let fake: Ec2Fake | undefined;
   try {
-    return await body(b, group);
+    fake = await startEc2Fake(b.net);
+    return await body(b, group, fake);
   } catch (err) {
     for (const r of started) console.error(`--- output of the container ${r.task.ns} (${r.task.ip}) ---\n${r.proc.output()}`);
     throw err;
   } finally {
     killStarted();
     await destroyBridgeNet(b);
-    // The fakes were killed, not stopped: their files stay behind.
-    for (const c of b.containers) rmSync(metadataFileOf(c), { force: true });
+    fake?.cleanup();
   }
 }

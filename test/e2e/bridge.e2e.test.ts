@@ -1,16 +1,18 @@
 // End-to-end, ECS bridge mode with dynamic host ports (SPEC 4.9): two "instances", each with a
 // Docker-like bridge and two "containers" behind NAT (bridge-net.ts). Each container runs the real
-// release through bin/entrypoint as PID 1, with its own fake metadata endpoint (bridge documents,
-// Ports 9100 → 32768/32769) and the instance's address from the container metadata file. The four
-// nodes, named <basename>-<host port>@<instance ip>, form a full mesh through the NAT with EcsEpmd
-// and no epmd anywhere, heal after a partition longer than net_ticktime (EcsPeers), `entrypoint
+// release through bin/entrypoint as PID 1; one fake ECS/EC2 in the VPC (ec2-fake.ts) gives each its
+// bridge documents (Ports 9100 → 32768/32769) and answers the entrypoint's peer lookup (ListTasks,
+// DescribeTasks, DescribeContainerInstances, DescribeInstances); the instance's address comes from the
+// container metadata file. Booted in turn, each finds those before it; the four nodes, named
+// <basename>-<host port>@<instance ip>, form a full mesh through the NAT with EcsEpmd and no epmd anywhere, heal after a partition longer than net_ticktime (EcsPeers), `entrypoint
 // shop rpc`/`remote` inside a container reach its node by hairpin, and SIGTERM ends each with 0.
 // The control: the same cluster named after the containers' own bridge addresses does not form.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { skipUnless } from "../helpers/skip.ts";
 import { CONTAINER_PORT, instanceLink, natUnavailable } from "./bridge-net.ts";
-import { assertNoEpmd, boot, containerEnv, doctor, operatorRpc, TICKTIME, withBridge } from "./bridge-tasks.ts";
+import { assertNoEpmd, boot, containerEnv, doctor, formByLookup, operatorRpc, TICKTIME, withBridge } from "./bridge-tasks.ts";
+import { callsText } from "./ec2-fake.ts";
 import { operatorRemote } from "./companion-cases.ts";
 import { everSeen, lastCluster, ms, waitMesh, type Member } from "./mesh.ts";
 import { netnsUnavailable } from "./netns.ts";
@@ -22,25 +24,21 @@ const unavailable = netnsUnavailable() ?? natUnavailable();
 const e2e = skipUnless(!unavailable, `bridge-mode e2e unavailable (${unavailable}); run it as root with iproute2 and nftables`, { ci: true });
 if (unavailable) console.error(`\n!!! SKIPPING the bridge-mode e2e test: ${unavailable}.\n`);
 
-/**
- * The peers a node boots with. For now the runner hands each node the others' names (ECS_PEER_NODES,
- * the entrypoint's lookup off); this one function can switch to the entrypoint's AWS lookup.
- */
+/** The control's peers: the runner hands each node the others' names (ECS_PEER_NODES, the entrypoint's lookup off). */
 function peerSource(all: string[], self: string): Record<string, string> {
   return { ENTRYPOINT_PEERS: "off", ECS_PEER_NODES: all.filter((n) => n !== self).join(",") };
 }
 
 e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through the NAT without epmd, heal after a partition, rpc inside a container, SIGTERM → 0", async () => {
   await buildRelease();
-  await withBridge("bd", 40, async (b, group) => {
+  await withBridge("bd", 40, async (b, group, fake) => {
     const names = b.containers.map((c) => `shop-${SHA}-${c.hostPort}@${c.instanceIp}`);
-    const envs = await Promise.all(b.containers.map(containerEnv));
-    const t0 = performance.now();
     // One release boots in interactive mode: distribution loads EcsEpmd from the code path there.
     const mode = (i: number): Record<string, string> => (i === 1 ? { RELEASE_MODE: "interactive" } : {});
-    group.push(...(await Promise.all(b.containers.map((c, i) => boot(c, { ...envs[i]!, ...mode(i), ...peerSource(names, names[i]!) })))));
+    const envs = await Promise.all(b.containers.map(async (c, i) => ({ ...(await containerEnv(fake, c)), ...mode(i) })));
+    const formed = await formByLookup(fake, b.containers, b.containers.map((c) => c.ip), envs);
+    group.push(...formed.group);
     assert.equal(group.map((m) => m.node), names, "each node is named after its instance's IP and its dynamic host port");
-    const formedAt = await waitMesh(group);
     for (const m of group) {
       assert.match(m.proc.output(), `ip_from=metadata-file ${envs[group.indexOf(m)]!.ECS_CONTAINER_METADATA_FILE}`);
       assert.not.match(m.proc.output(), /entrypoint: node \S+@172\./, "the container's bridge address is never the node's");
@@ -82,8 +80,9 @@ e2e("bridge, dynamic host ports: 4 nodes on 2 instances form a full mesh through
     const stops = [];
     for (const m of group) stops.push(await stopGracefully(m));
     console.log(
-      `\ne2e bridge, dynamic host ports (4 nodes, 2 instances): first start → full mesh ${ms(formedAt - t0)}; ` +
-        `partition: nodedown everywhere ${ms(downAt - cutAt)} after the cut, link up → full mesh again ${ms(healedAt - restoredAt)}; SIGTERM → exit 0 ${stops.map(ms).join(", ")}`,
+      `\ne2e bridge, dynamic host ports (4 nodes, 2 instances, peers by lookup): first start → full mesh ${ms(formed.formedMs)}; ` +
+        `partition: nodedown everywhere ${ms(downAt - cutAt)} after the cut, link up → full mesh again ${ms(healedAt - restoredAt)}; SIGTERM → exit 0 ${stops.map(ms).join(", ")}; ` +
+        `AWS calls per boot: ${callsText(formed.calls, b.containers.map((c) => c.ip))}; ip_from: ${formed.sources.join(", ")}`,
     );
   });
 });

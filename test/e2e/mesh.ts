@@ -4,7 +4,8 @@ import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
 import { createNet, destroyNet, type Net, type Task } from "./netns.ts";
 import { killStarted, runToEnd, waitForOutput, waitUntil, type Proc } from "./procs.ts";
-import { ecsEnv, FAKE_PORT, startSharedFake } from "./scenario.ts";
+import { fakeControl } from "./ec2-fake.ts";
+import { ecsEnv, startSharedFake } from "./scenario.ts";
 import { cleanEnv, nodeList, startEpmd, startTask, type Running } from "./task.ts";
 
 export interface Member extends Running {
@@ -61,8 +62,6 @@ export async function withFleet<T>(tag: string, addresses: string[], base: Recor
     // Tasks never expire in the test: after exec a release does not ask for metadata again.
     const shared = await startSharedFake(net, ["--expire", "3600000"]);
     fake = shared.proc;
-    const control = (method: string, path: string) =>
-      runToEnd("fake control", "ip", ["netns", "exec", net.hub, "curl", "-sSf", "-X", method, `http://${net.hubIp}:${FAKE_PORT}${path}`], cleanEnv(), 5000);
     const fleet: Fleet = {
       net,
       env: { ...ecsEnv(shared.uri), ...base },
@@ -76,13 +75,10 @@ export async function withFleet<T>(tag: string, addresses: string[], base: Recor
         return m;
       },
       async awsCalls() {
-        const r = await control("GET", "/fake/aws-calls");
-        assert.is(r.code, 0, `curl: ${r.code ?? r.signal} ${r.output}`);
-        return JSON.parse(r.output);
+        return JSON.parse(await fakeControl(net, "GET", "/fake/aws-calls"));
       },
       async deny(ip, denied) {
-        const r = await control(denied ? "PUT" : "DELETE", `/fake/deny/${ip}`);
-        assert.is(r.code, 0, r.output);
+        await fakeControl(net, denied ? "PUT" : "DELETE", `/fake/deny/${ip}`);
       },
     };
     return await body(fleet);
