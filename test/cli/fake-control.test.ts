@@ -3,17 +3,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { request } from "node:http";
-import { startFakeMetadata, type RunningFake } from "../helpers/fake-metadata.ts";
+import { fakePerTest } from "../helpers/fake-metadata.ts";
 import { runEntrypoint } from "../helpers/run.ts";
 
-let fake: RunningFake | undefined;
-test.after.each(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
-
-const base = () => fake!.origin;
-const control = (method: string, path: string) => fake!.control(method, path);
+const { start, base, control } = fakePerTest(test);
 const LOCAL_AWS = { AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_REGION: "us-east-1" };
 
 /** The task at `ip` boots with --peers family; its AWS calls come from 127.0.0.1. */
@@ -23,7 +16,7 @@ const bootAs = (ip: string) =>
   });
 
 test("GET /fake/aws-calls counts every AWS call by the caller's source address and API", async () => {
-  fake = await startFakeMetadata(["--family", "shop"]);
+  await start(["--family", "shop"]);
   assert.equal((await control("GET", "/fake/aws-calls")).body, {});
   await bootAs("10.0.0.2");
   const r = await bootAs("10.0.0.3");
@@ -32,7 +25,7 @@ test("GET /fake/aws-calls counts every AWS call by the caller's source address a
 });
 
 test("PUT /fake/deny/<ip> answers that caller's AWS calls with AccessDeniedException until DELETE", async () => {
-  fake = await startFakeMetadata(["--family", "shop"]);
+  await start(["--family", "shop"]);
   await bootAs("10.0.0.2");
   assert.equal(await control("PUT", "/fake/deny/127.0.0.1"), { status: 200, body: { denied: ["127.0.0.1"] } });
   const denied = await bootAs("10.0.0.3");
@@ -45,7 +38,7 @@ test("PUT /fake/deny/<ip> answers that caller's AWS calls with AccessDeniedExcep
 });
 
 test("a deny path that names no IP address is a 400 naming it", async () => {
-  fake = await startFakeMetadata([]);
+  await start([]);
   for (const bad of ["nope", "%zz", "10.0.0.300"]) {
     const r = await control("PUT", `/fake/deny/${bad}`);
     assert.is(r.status, 400, bad);
@@ -54,7 +47,7 @@ test("a deny path that names no IP address is a 400 naming it", async () => {
 });
 
 test("at most 1024 denied callers: the next PUT is a 400 saying so; a DELETE makes room; a PUT of one already denied is no new entry", async () => {
-  fake = await startFakeMetadata([]);
+  await start([]);
   const ips = Array.from({ length: 1024 }, (_, i) => `10.9.${i >> 8}.${i & 255}`);
   for (let i = 0; i < ips.length; i += 64) {
     const answers = await Promise.all(ips.slice(i, i + 64).map((ip) => control("PUT", `/fake/deny/${ip}`)));
@@ -70,7 +63,7 @@ test("at most 1024 denied callers: the next PUT is a 400 saying so; a DELETE mak
 });
 
 test("the call counter keeps at most 1024 callers, the oldest dropped first", async () => {
-  fake = await startFakeMetadata([]);
+  await start([]);
   const call = (source: string) =>
     new Promise<void>((resolve, reject) => {
       const req = request(base(), { method: "POST", agent: false, localAddress: source, headers: { "x-amz-target": "AmazonEC2ContainerServiceV20141113.ListTasks" } }, (res) => res.resume().on("end", resolve));

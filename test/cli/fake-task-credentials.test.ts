@@ -3,17 +3,10 @@
 // It also serves short and empty listing pages on request (PUT /fake/paging).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startFakeMetadata, type RunningFake } from "../helpers/fake-metadata.ts";
+import { fakePerTest } from "../helpers/fake-metadata.ts";
 import { runEntrypoint } from "../helpers/run.ts";
 
-let fake: RunningFake | undefined;
-test.after.each(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
-
-const base = () => fake!.origin;
-const control = (method: string, path: string) => fake!.control(method, path);
+const { start, base, control } = fakePerTest(test);
 
 /** The task at `ip` (127.0.0.x) boots with its own container credentials from the fake, as an ECS task would. */
 const bootAs = (ip: string, extra: Record<string, string> = {}) =>
@@ -31,7 +24,7 @@ const bootAs = (ip: string, extra: Record<string, string> = {}) =>
   });
 
 test("GET /fake/credentials/<ip> hands each task its own access key id", async () => {
-  fake = await startFakeMetadata(["--family", "shop"]);
+  await start(["--family", "shop"]);
   const a = await control("GET", "/fake/credentials/127.0.0.2");
   const b = await control("GET", "/fake/credentials/127.0.0.3");
   assert.is(a.status, 200);
@@ -41,7 +34,7 @@ test("GET /fake/credentials/<ip> hands each task its own access key id", async (
 });
 
 test("two tasks on one machine: PUT /fake/deny/<task ip> denies that task's calls only", async () => {
-  fake = await startFakeMetadata(["--family", "shop"]);
+  await start(["--family", "shop"]);
   await bootAs("127.0.0.2");
   await bootAs("127.0.0.3");
   assert.equal(await control("PUT", "/fake/deny/127.0.0.2"), { status: 200, body: { denied: ["127.0.0.2"] } });
@@ -59,13 +52,13 @@ test("two tasks on one machine: PUT /fake/deny/<task ip> denies that task's call
 });
 
 test("control: denying the source address still denies every task calling from it (network namespaces)", async () => {
-  fake = await startFakeMetadata(["--family", "shop"]);
+  await start(["--family", "shop"]);
   await control("PUT", "/fake/deny/127.0.0.1");
   assert.match((await bootAs("127.0.0.3")).stderr, /AccessDeniedException: .* \(denied by PUT \/fake\/deny\/127\.0\.0\.1\)/);
 });
 
 test("PUT /fake/paging?size=1&empty=3: short and empty pages, the list still complete", async () => {
-  fake = await startFakeMetadata(["--family", "shop"]);
+  await start(["--family", "shop"]);
   for (const ip of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) await bootAs(ip);
   assert.equal(await control("PUT", "/fake/paging?size=1&empty=3"), { status: 200, body: { paging: { size: 1, empty: 3 } } });
   const before = (await control("GET", "/fake/aws-calls")).body["127.0.0.5"]?.ListTasks ?? 0;

@@ -39,3 +39,17 @@ export async function startFakeMetadata(args: string[] = [], env: Record<string,
     },
   };
 }
+
+/** One fake per test of a suite, stopped after each: `start` it in the test, then use its origin and controls. */
+export function fakePerTest(suite: { after: { each(fn: () => Promise<void>): void } }) {
+  let fake: RunningFake | undefined;
+  suite.after.each(async () => {
+    await fake?.stop();
+    fake = undefined;
+  });
+  return {
+    start: async (args: string[] = []) => (fake = await startFakeMetadata(args)),
+    base: () => fake!.origin,
+    control: (method: string, path: string) => fake!.control(method, path),
+  };
+}
