@@ -52,16 +52,16 @@ async function releaseEnv(config: Config, env: NodeJS.ProcessEnv, role: Pick<Rel
   // Bridge mode (known only from the metadata) turns EPMD off.
   const epmdless = epmdForMode(config, self, role.epmdless, log);
   // Written once the address is known: a boot that stops earlier leaves no key copy behind.
-  const tls = config.distTls ? writeTls(config, env, tlsParent) : undefined;
+  const tls = config.distTls ? writeTls(config, env, role.operator === true, tlsParent) : undefined;
   const input = { distribution: config.distribution, node: self.node, family, distPort: config.distPort, ...role, epmdless, peers, tls, env };
   return { vars: releaseVariables(input), erl: erlAdditions(input) };
 }
 
 /** A -proto_dist of the user's that is not TLS would keep the cluster in clear text: refused before writing. */
-function writeTls(config: Config, env: NodeJS.ProcessEnv, parent = process.getBuiltinModule("node:os").tmpdir()) {
+function writeTls(config: Config, env: NodeJS.ProcessEnv, operator: boolean, parent = process.getBuiltinModule("node:os").tmpdir()) {
   const conflict = tlsProtoDistConflict(env.ELIXIR_ERL_OPTIONS);
   if (conflict) throw configError(conflict);
-  return loadChunk<typeof import("./tls/index.ts")>("tls").writeTlsFiles(config.distTls!, parent, config.binDir, log);
+  return loadChunk<typeof import("./tls/index.ts")>("tls").writeTlsFiles(config.distTls!, parent, config.binDir, log, operator);
 }
 
 /** The boot: config → command → address → peers (if on) → release env → exec. */

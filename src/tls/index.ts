@@ -1,6 +1,6 @@
 // The boot's TLS step (SPEC 4.10), the "tls" chunk: the material checked at config time, then written
 // into a fresh private directory with the ssl_dist_optfile once the address is known.
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { configError, EntrypointError, EXIT } from "../errors.ts";
 import { ENV } from "../config/options.ts";
@@ -38,13 +38,38 @@ function requireNoSpace(path: string): void {
   if (/\s/.test(path)) throw configError(`TLS files would be written in ${JSON.stringify(path)}, which holds whitespace; ELIXIR_ERL_OPTIONS cannot carry it: set TMPDIR (or the env --output directory) to a path without spaces`);
 }
 
+const OPERATOR_PREFIX = "entrypoint-tls-op-";
+const OPERATOR_KEEP_MS = 3_600_000;
+
+/**
+ * rpc and remote exec a hidden node that cannot clean up after itself: each run's key copy would stay.
+ * Ours older than an hour go (never the running release's directory, which has the other prefix).
+ */
+export function sweepOperatorDirs(parent: string, now = Date.now()): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(parent).filter((n) => n.startsWith(OPERATOR_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    try {
+      const st = lstatSync(join(parent, name));
+      if (st.isDirectory() && st.uid === process.getuid?.() && st.mtimeMs < now - OPERATOR_KEEP_MS) rmSync(join(parent, name), { recursive: true, force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
 /** Writes ca.pem, cert.pem, key.pem and the optfile into a fresh 0700 directory under `parent` (0600 each). */
-export function writeTlsFiles(material: TlsMaterial, parent: string, binDir: string, log: Logger): TlsFiles {
+export function writeTlsFiles(material: TlsMaterial, parent: string, binDir: string, log: Logger, operator = false): TlsFiles {
   requireSsl(binDir);
   requireNoSpace(parent);
+  if (operator) sweepOperatorDirs(parent);
   let dir: string;
   try {
-    dir = mkdtempSync(join(parent, "entrypoint-tls-"));
+    dir = mkdtempSync(join(parent, operator ? OPERATOR_PREFIX : "entrypoint-tls-"));
     chmodSync(dir, 0o700);
     const write = (name: string, text: string) => {
       writeFileSync(join(dir, name), text, { mode: 0o600, flag: "wx" });

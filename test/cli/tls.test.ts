@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES, ROOT, runEntrypoint } from "../helpers/run.ts";
@@ -46,6 +46,24 @@ test("the command gets -proto_dist inet_tls and the optfile; the TLS inputs leav
   const terms = consult(optfile!);
   assert.match(terms, /\{server,\[\{certfile,"[^"]+\/cert\.pem"\},.*\{verify,verify_peer\},\{versions,\['tlsv1\.3'\]\},\{fail_if_no_peer_cert,true\}\]\}/);
   assert.match(terms, /\{client,\[.*\{verify,verify_peer\},\{versions,\['tlsv1\.3'\]\},\{customize_hostname_check,\[\{match_fun,#Fun<erl_eval/);
+});
+
+test("rpc, remote...: their key copies older than an hour are removed, never the running release's or a recent one", async () => {
+  const hoursAgo = new Date(Date.now() - 2 * 3_600_000);
+  for (const name of ["entrypoint-tls-op-old", "entrypoint-tls-op-just-now", "entrypoint-tls-release"]) {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, "key.pem"), "x");
+    if (name !== "entrypoint-tls-op-just-now") utimesSync(join(dir, name), hoursAgo, hoursAgo);
+  }
+  const r = await runEntrypoint(["--ip", "10.0.0.7", "--app", "shop", "--bin-dir", FIXTURES, "show-env", "rpc"], { env: { ...TLS, TMPDIR: dir } });
+  assert.is(r.code, 0, r.stderr);
+  const left = readdirSync(dir).sort();
+  assert.equal(left.filter((n) => !/^entrypoint-tls-op-[A-Za-z0-9]{6}$/.test(n)), ["entrypoint-tls-op-just-now", "entrypoint-tls-release"]);
+  assert.is(left.length, 3, `one new directory for this run: ${left.join(" ")}`);
+  // The boot of the release itself sweeps nothing.
+  utimesSync(join(dir, "entrypoint-tls-op-just-now"), hoursAgo, hoursAgo);
+  assert.is((await showEnv({})).code, 0);
+  assert.ok(readdirSync(dir).includes("entrypoint-tls-op-just-now"));
 });
 
 test("IPv6: inet6_tls; TLS 1.2 when asked for; a TMPDIR with a quote and a backslash still gives an optfile Erlang reads back", async () => {
