@@ -78,6 +78,9 @@ const EXAMPLE_VARIABLE: Record<string, string> = { sha: "GITHUB_SHA", app: "APP_
 
 export type Missing = { kind: "empty"; written: string } | { kind: "last" } | { kind: "flag"; next: string };
 
+// A word that is not flag-shaped may be a secret (a PEM key starts with "-----"): its length only.
+const nextWord = (word: string) => (/^(--?[A-Za-z][A-Za-z0-9-]{0,40}|--?)$/.test(word) ? JSON.stringify(word) : `one that starts with "-" (${word.length} characters, not shown)`);
+
 /** `--sha "$GITHUB_SHA"` with the variable unset gives an empty word; unquoted, the word is gone and the next one is taken. */
 export function missingValue(spec: OptionSpec, missing: Missing): string {
   const v = EXAMPLE_VARIABLE[spec.key] ?? "VARIABLE";
@@ -85,7 +88,7 @@ export function missingValue(spec: OptionSpec, missing: Missing): string {
   if (missing.kind === "empty") {
     return `option ${spec.flag} got an empty value (${missing.written}); an empty value usually comes from a variable that is not set where this runs, e.g. ${spec.flag} "$${v}" with ${v} unset: ${fix}`;
   }
-  const what = missing.kind === "last" ? "it is the last word" : `the next word is ${JSON.stringify(missing.next)}`;
+  const what = missing.kind === "last" ? "it is the last word" : `the next word is ${nextWord(missing.next)}`;
   const dash = missing.kind === "flag" ? `; a value that starts with "-" is written ${spec.flag}=VALUE` : "";
   return `option ${spec.flag} needs a value (${spec.value}), but ${what}; an unquoted variable that is not set drops out of the command line, e.g. ${spec.flag} $${v} with ${v} unset: ${fix}${dash}`;
 }

@@ -27,6 +27,10 @@ export function tlsVersions(s: Setting | undefined): TlsMaterial["versions"] {
 /** PEM text as given, or the file an absolute path names; never echoes the value (it may be a key). */
 export function pemInput(s: Setting, readFile: (path: string) => string = (p) => readFileSync(p, "utf8")): Named {
   const value = s.value.trim();
+  // Every process of the machine reads another's command line (ps): a key there is no secret.
+  if (s.source.startsWith("--") && value.includes("PRIVATE KEY-----")) {
+    throw configError(`${s.source}: a private key on the command line is visible to every process (ps): give the absolute path of the key file, or the key in ${ENV.tlsKey} (an ECS "secrets" entry)`);
+  }
   if (value.startsWith("-----BEGIN ")) return { source: s.source, text: value + "\n" };
   if (!isAbsolute(value) || value.includes("\n")) {
     throw configError(`${s.source}: expected PEM text (-----BEGIN ...) or the absolute path of a PEM file, got neither (${value.length} characters, not shown): give the PEM text itself or a path from /`);

@@ -66,6 +66,22 @@ test("rpc, remote...: their key copies older than an hour are removed, never the
   assert.ok(readdirSync(dir).includes("entrypoint-tls-op-just-now"));
 });
 
+test("a private key as PEM text on the command line: 78 (ps shows it to everyone); its path there is fine", async () => {
+  const run = (key: string) =>
+    runEntrypoint(["--ip", "10.0.0.7", "--app", "shop", "--bin-dir", FIXTURES, "--dist-tls-key", key, "show-env", "RELEASE_NODE"], { env: { ...TLS, ENTRYPOINT_TLS_KEY: "", TMPDIR: dir } });
+  // Written as a separate word, the key looks like a flag: the usage error must not print it either.
+  const word = await run(pki.node.key);
+  assert.is(word.code, 64, word.stderr);
+  assert.match(word.stderr, /option --dist-tls-key needs a value \(PEM\|PATH\), but the next word is one that starts with "-" \(\d+ characters, not shown\)/);
+  assert.not.match(word.stderr, /BEGIN|MI[GI]/);
+  const text = await runEntrypoint(["--ip", "10.0.0.7", "--app", "shop", "--bin-dir", FIXTURES, `--dist-tls-key=${pki.node.key}`, "show-env", "RELEASE_NODE"], { env: { ...TLS, ENTRYPOINT_TLS_KEY: "", TMPDIR: dir } });
+  assert.is(text.code, 78, text.stderr);
+  assert.match(text.stderr, /^entrypoint: error: --dist-tls-key: a private key on the command line is visible to every process \(ps\): give the absolute path of the key file, or the key in ENTRYPOINT_TLS_KEY/m);
+  assert.not.match(text.stderr, /BEGIN|MI[GI]/);
+  const path = await run(pki.node.keyPath);
+  assert.is(path.code, 0, path.stderr);
+});
+
 test("IPv6: inet6_tls; TLS 1.2 when asked for; a TMPDIR with a quote and a backslash still gives an optfile Erlang reads back", async () => {
   const odd = join(dir, `it's"odd"\\x`);
   mkdirSync(odd);
