@@ -30,6 +30,8 @@ export interface NodeCertOptions {
   notAfter?: Date;
   /** The subject's common name (default: the first DNS name, or "node"). */
   cn?: string;
+  /** extendedKeyUsage (default: serverAuth, clientAuth). */
+  eku?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -46,16 +48,31 @@ export function removeCerts(): void {
   root = undefined;
 }
 
-const openssl = (args: string[], cwd: string) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+export const openssl = (args: string[], cwd: string) => execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
 // P-256 keys: quick to make, and every OTP ssl and Node.js version takes them.
 const NEW_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-export function makeCa(name: string): Ca {
-  const dir = join(certsDir(), `ca-${name}-${++serial}`);
+export interface CaOptions {
+  days?: number;
+  /** An intermediate CA, signed by this one. */
+  issuer?: Ca;
+  /** Where its directory goes (default: certsDir()). */
+  root?: string;
+}
+
+export function makeCa(name: string, o: CaOptions = {}): Ca {
+  const dir = join(o.root ?? certsDir(), `ca-${name}-${++serial}`);
   mkdirSync(join(dir, "issued"), { recursive: true });
   writeFileSync(join(dir, "index.txt"), "");
   writeFileSync(join(dir, "serial"), "1000\n");
-  openssl(["req", "-x509", ...NEW_KEY, "-keyout", "ca.key", "-out", "ca.crt", "-subj", `/CN=${name}`, "-days", "3650"], dir);
+  const days = o.days ?? 3650;
+  if (o.issuer) {
+    openssl(["req", "-new", ...NEW_KEY, "-keyout", "ca.key", "-out", "ca.csr", "-subj", `/CN=${name}`], dir);
+    const ext = ["basicConstraints = critical, CA:TRUE", "keyUsage = critical, keyCertSign, cRLSign"];
+    sign(o.issuer, join(dir, "ca.csr"), join(dir, "ca.crt"), ext, new Date(Date.now() - DAY_MS), daysFromNow(days));
+  } else {
+    openssl(["req", "-x509", ...NEW_KEY, "-keyout", "ca.key", "-out", "ca.crt", "-subj", `/CN=${name}`, "-days", String(days)], dir);
+  }
   const certFile = join(dir, "ca.crt");
   const keyFile = join(dir, "ca.key");
   return { name, dir, certFile, keyFile, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
@@ -76,23 +93,27 @@ function caConfig(ca: Ca): string {
   return file;
 }
 
+/** `ca` signs the request `csr` into `out`, with these extension lines and dates. */
+function sign(ca: Ca, csr: string, out: string, ext: string[], notBefore: Date, notAfter: Date): void {
+  const extFile = `${out}.ext`;
+  writeFileSync(extFile, ["[ext]", ...ext].join("\n") + "\n");
+  openssl(
+    ["ca", "-batch", "-config", caConfig(ca), "-cert", ca.certFile, "-keyfile", ca.keyFile, "-in", csr, "-out", out, "-notext",
+      "-startdate", stamp(notBefore), "-enddate", stamp(notAfter), "-extfile", extFile, "-extensions", "ext"],
+    ca.dir,
+  );
+}
+
 /** A key and a certificate signed by `ca`, for both TLS server and client use (distribution needs both). */
 export function makeNodeCert(ca: Ca, o: NodeCertOptions = {}): NodeCert {
   const id = `node-${++serial}`;
   const dir = ca.dir;
   const cn = o.cn ?? o.dns?.[0] ?? "node";
-  const ext = ["[node]", "basicConstraints = CA:FALSE", "keyUsage = critical, digitalSignature, keyEncipherment", "extendedKeyUsage = serverAuth, clientAuth"];
+  const ext = ["basicConstraints = CA:FALSE", "keyUsage = critical, digitalSignature, keyEncipherment", `extendedKeyUsage = ${o.eku ?? "serverAuth, clientAuth"}`];
   if (o.dns?.length) ext.push(`subjectAltName = ${o.dns.map((d) => `DNS:${d}`).join(", ")}`);
-  writeFileSync(join(dir, `${id}.ext`), ext.join("\n") + "\n");
   openssl(["req", "-new", ...NEW_KEY, "-keyout", `${id}.key`, "-out", `${id}.csr`, "-subj", `/CN=${cn}`], dir);
-  const notBefore = o.notBefore ?? new Date(Date.now() - DAY_MS);
-  const notAfter = o.notAfter ?? new Date(Date.now() + 365 * DAY_MS);
-  openssl(
-    ["ca", "-batch", "-config", caConfig(ca), "-cert", ca.certFile, "-keyfile", ca.keyFile, "-in", `${id}.csr`, "-out", `${id}.crt`, "-notext",
-      "-startdate", stamp(notBefore), "-enddate", stamp(notAfter), "-extfile", `${id}.ext`, "-extensions", "node"],
-    dir,
-  );
   const certFile = join(dir, `${id}.crt`);
+  sign(ca, join(dir, `${id}.csr`), certFile, ext, o.notBefore ?? new Date(Date.now() - DAY_MS), o.notAfter ?? daysFromNow(365));
   const keyFile = join(dir, `${id}.key`);
   return { certFile, keyFile, cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
 }

@@ -1,9 +1,9 @@
-// Certificates for the TLS tests, made with openssl at test time (no private key is committed):
-// the cluster's CA and node certificate, and one certificate per thing that can be wrong.
-import { execFileSync } from "node:child_process";
+// The certificates the TLS step's tests need, made with openssl at test time (test/helpers/certs.ts; no
+// private key is committed): the cluster's CA and node certificate, and one per thing that can be wrong.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { daysFromNow, makeCa, makeNodeCert, openssl, type NodeCertOptions, type Ca } from "./certs.ts";
 
 export const CLUSTER_NAME = "shop.cluster.internal";
 
@@ -19,7 +19,7 @@ export interface Pki {
   dir: string;
   ca: string;
   caPath: string;
-  /** Signed by the CA, DNS name CLUSTER_NAME, serverAuth and clientAuth. */
+  /** Signed by the CA, DNS name CLUSTER_NAME, serverAuth and clientAuth; valid 10 days (the CA 30). */
   node: Pair;
   /** A second node certificate of the same CA (rotation: old and new side by side). */
   node2: Pair;
@@ -34,50 +34,35 @@ export interface Pki {
   encryptedKey: string;
 }
 
-const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-
-function openssl(dir: string, args: string[]): void {
-  execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+/** A leaf of `ca` named `cn`, valid for 10 days. */
+function leaf(ca: Ca, cn: string, o: NodeCertOptions = { dns: [CLUSTER_NAME] }): Pair {
+  const c = makeNodeCert(ca, { cn, notAfter: daysFromNow(10), ...o });
+  return { cert: c.cert, key: c.key, certPath: c.certFile, keyPath: c.keyFile };
 }
-
-function makeCa(dir: string, name: string): void {
-  openssl(dir, ["req", "-x509", "-new", ...EC, "-keyout", `${name}.key`, "-out", `${name}.pem`, "-days", "30", "-subj", `/CN=${name}`]);
-}
-
-/** A certificate signed by `ca`, with these extensions. */
-function makeLeaf(dir: string, name: string, ca: string, ext: string[]): Pair {
-  const addext = ext.flatMap((e) => ["-addext", e]);
-  openssl(dir, ["req", "-new", ...EC, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`, ...addext]);
-  openssl(dir, ["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.pem`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-out", `${name}.pem`, "-days", "10", "-copy_extensions", "copy"]);
-  const read = (f: string) => readFileSync(join(dir, f), "utf8");
-  return { cert: read(`${name}.pem`), key: read(`${name}.key`), certPath: join(dir, `${name}.pem`), keyPath: join(dir, `${name}.key`) };
-}
-
-const GOOD = [`subjectAltName=DNS:${CLUSTER_NAME}`, "extendedKeyUsage=serverAuth,clientAuth"];
 
 /** About 20 openssl runs, well under a second each. */
 export function makePki(parent = tmpdir()): Pki {
   const dir = mkdtempSync(join(parent, "tls-pki-"));
-  makeCa(dir, "ca");
-  makeCa(dir, "other-ca");
-  const read = (f: string) => readFileSync(join(dir, f), "utf8");
-  // An intermediate CA: a CA certificate signed by the root.
-  makeLeaf(dir, "inter", "ca", ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"]);
-  const chainedLeaf = makeLeaf(dir, "chained", "inter", GOOD);
-  writeFileSync(join(dir, "chained-full.pem"), chainedLeaf.cert + read("inter.pem"));
-  openssl(dir, ["pkey", "-in", "ca.key", "-aes256", "-passout", "pass:secret", "-out", "encrypted.key"]);
+  const ca = makeCa("ca", { days: 30, root: dir });
+  const other = makeCa("other-ca", { days: 30, root: dir });
+  const inter = makeCa("inter", { days: 30, root: dir, issuer: ca });
+  const chainedLeaf = leaf(inter, "chained");
+  const chainedPath = join(dir, "chained-full.pem");
+  writeFileSync(chainedPath, chainedLeaf.cert + inter.cert);
+  const encrypted = join(dir, "encrypted.key");
+  openssl(["pkey", "-in", ca.keyFile, "-aes256", "-passout", "pass:secret", "-out", encrypted], dir);
   return {
     dir,
-    ca: read("ca.pem"),
-    caPath: join(dir, "ca.pem"),
-    node: makeLeaf(dir, "node", "ca", GOOD),
-    node2: makeLeaf(dir, "node2", "ca", GOOD),
-    otherCa: read("other-ca.pem"),
-    foreign: makeLeaf(dir, "foreign", "other-ca", GOOD),
-    twoNames: makeLeaf(dir, "two-names", "ca", [`subjectAltName=DNS:${CLUSTER_NAME},DNS:other.cluster.internal`]),
-    noName: makeLeaf(dir, "no-name", "ca", []),
-    serverOnly: makeLeaf(dir, "server-only", "ca", [`subjectAltName=DNS:${CLUSTER_NAME}`, "extendedKeyUsage=serverAuth"]),
-    chained: { ...chainedLeaf, cert: read("chained-full.pem"), certPath: join(dir, "chained-full.pem") },
-    encryptedKey: read("encrypted.key"),
+    ca: ca.cert,
+    caPath: ca.certFile,
+    node: leaf(ca, "node"),
+    node2: leaf(ca, "node2"),
+    otherCa: other.cert,
+    foreign: leaf(other, "foreign"),
+    twoNames: leaf(ca, "two-names", { dns: [CLUSTER_NAME, "other.cluster.internal"] }),
+    noName: leaf(ca, "no-name", { dns: [] }),
+    serverOnly: leaf(ca, "server-only", { dns: [CLUSTER_NAME], eku: "serverAuth" }),
+    chained: { ...chainedLeaf, cert: chainedLeaf.cert + inter.cert, certPath: chainedPath },
+    encryptedKey: readFileSync(encrypted, "utf8"),
   };
 }
