@@ -40,11 +40,12 @@ export function millis(s: Setting | undefined, fallback: number): number {
   return Number(s.value);
 }
 
-export function flagOn(s: Setting | undefined): boolean {
+/** A switch: 1/true/yes/on or 0/false/no/off; `say` is the form its documentation uses. */
+export function flagOn(s: Setting | undefined, say = "1 or 0"): boolean {
   if (!s) return false;
-  if (["1", "true", "yes"].includes(s.value)) return true;
-  if (["0", "false", "no"].includes(s.value)) return false;
-  throw configError(`${s.source}: ${expected("1 or 0", s.value)}`);
+  if (["1", "true", "yes", "on"].includes(s.value)) return true;
+  if (["0", "false", "no", "off"].includes(s.value)) return false;
+  throw configError(`${s.source}: ${expected(say, s.value)}`);
 }
 
 export function distPort(s: Setting | undefined): DistPort | undefined {
